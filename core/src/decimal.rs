@@ -1,0 +1,270 @@
+//! Exact quantities and money.
+//!
+//! Binary floats lose cents, so every amount is a [`rust_decimal::Decimal`]. On the
+//! wire an amount travels as a JSON string (`"0.45"`); a whole JSON number (`5`) is
+//! accepted on input because hand-written requests use them, but a fractional JSON
+//! number (`0.45`) is refused: by the time we see it, it has already been through a
+//! binary float in somebody's parser.
+
+use rust_decimal::Decimal;
+use serde::de::{self, Visitor};
+use serde::{Deserialize, Deserializer, Serialize, Serializer};
+use std::fmt;
+use std::str::FromStr;
+
+/// Most digits allowed before the decimal point (RULES §8).
+pub const MAX_INTEGER_DIGITS: u32 = 12;
+/// Most digits allowed after the decimal point (RULES §8).
+pub const MAX_SCALE: u32 = 6;
+
+/// Why a textual amount was refused; the message ends up in `invalid_field`.
+fn check_limits(d: Decimal) -> Result<Decimal, String> {
+    if d.scale() > MAX_SCALE {
+        return Err(format!("at most {MAX_SCALE} digits after the point"));
+    }
+    let limit = Decimal::from(10i64.pow(MAX_INTEGER_DIGITS));
+    if d.abs() >= limit {
+        return Err(format!(
+            "at most {MAX_INTEGER_DIGITS} digits before the point"
+        ));
+    }
+    Ok(d)
+}
+
+/// Parses a decimal string the way the protocol accepts it: plain notation only
+/// (no exponent, no `NaN`), within the §8 limits.
+pub fn parse_decimal(s: &str) -> Result<Decimal, String> {
+    let t = s.trim();
+    if t.is_empty() || t != s {
+        return Err("expected a decimal number such as \"12.50\"".into());
+    }
+    let ok_chars = t
+        .char_indices()
+        .all(|(i, c)| c.is_ascii_digit() || c == '.' || (i == 0 && (c == '-' || c == '+')));
+    if !ok_chars || t.len() > 40 {
+        return Err("expected a decimal number such as \"12.50\"".into());
+    }
+    let d = Decimal::from_str(t)
+        .map_err(|_| "expected a decimal number such as \"12.50\"".to_string())?;
+    check_limits(d)
+}
+
+macro_rules! decimal_newtype {
+    ($(#[$m:meta])* $name:ident) => {
+        $(#[$m])*
+        #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Default)]
+        pub struct $name(pub Decimal);
+
+        impl $name {
+            /// Zero.
+            pub const ZERO: $name = $name(Decimal::ZERO);
+
+            /// The inner decimal.
+            pub fn get(self) -> Decimal {
+                self.0
+            }
+
+            /// True when below zero.
+            pub fn is_negative(self) -> bool {
+                self.0.is_sign_negative() && !self.0.is_zero()
+            }
+
+            /// True when exactly zero.
+            pub fn is_zero(self) -> bool {
+                self.0.is_zero()
+            }
+
+            /// Whole units, for tests and examples.
+            pub fn from_int(n: i64) -> Self {
+                $name(Decimal::from(n))
+            }
+        }
+
+        impl From<Decimal> for $name {
+            fn from(d: Decimal) -> Self {
+                $name(d)
+            }
+        }
+
+        impl FromStr for $name {
+            type Err = String;
+            fn from_str(s: &str) -> Result<Self, String> {
+                parse_decimal(s).map($name)
+            }
+        }
+
+        impl fmt::Display for $name {
+            fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                // Normalise `-0` so every runtime prints the same bytes.
+                if self.0.is_zero() {
+                    let mut z = Decimal::ZERO;
+                    z.rescale(self.0.scale());
+                    return fmt::Display::fmt(&z, f);
+                }
+                fmt::Display::fmt(&self.0, f)
+            }
+        }
+
+        impl Serialize for $name {
+            fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+                s.collect_str(self)
+            }
+        }
+
+        impl<'de> Deserialize<'de> for $name {
+            fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+                d.deserialize_any(DecimalVisitor).map($name)
+            }
+        }
+
+        impl std::ops::Add for $name {
+            type Output = $name;
+            fn add(self, o: $name) -> $name {
+                $name(self.0 + o.0)
+            }
+        }
+
+        impl std::ops::Sub for $name {
+            type Output = $name;
+            fn sub(self, o: $name) -> $name {
+                $name(self.0 - o.0)
+            }
+        }
+
+        impl std::ops::Neg for $name {
+            type Output = $name;
+            fn neg(self) -> $name {
+                $name(-self.0)
+            }
+        }
+
+        impl std::ops::AddAssign for $name {
+            fn add_assign(&mut self, o: $name) {
+                self.0 += o.0;
+            }
+        }
+
+        impl std::ops::SubAssign for $name {
+            fn sub_assign(&mut self, o: $name) {
+                self.0 -= o.0;
+            }
+        }
+
+        impl std::iter::Sum for $name {
+            fn sum<I: Iterator<Item = $name>>(it: I) -> $name {
+                it.fold($name::ZERO, |a, b| a + b)
+            }
+        }
+    };
+}
+
+decimal_newtype!(
+    /// A count of units of a product (can be fractional when the product allows
+    /// decimal places; signed in movements).
+    Quantity
+);
+decimal_newtype!(
+    /// An amount of money in the organisation's currency.
+    Money
+);
+
+impl Quantity {
+    /// Decimal places actually used (`1.50` uses 1).
+    pub fn places(self) -> u32 {
+        self.0.normalize().scale()
+    }
+
+    /// Value of this quantity at a unit cost, exact.
+    pub fn times(self, price: Money) -> Money {
+        Money(self.0 * price.0)
+    }
+}
+
+struct DecimalVisitor;
+
+impl<'de> Visitor<'de> for DecimalVisitor {
+    type Value = Decimal;
+
+    fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+        f.write_str("a decimal string such as \"12.50\" or a whole number")
+    }
+
+    fn visit_str<E: de::Error>(self, v: &str) -> Result<Decimal, E> {
+        parse_decimal(v).map_err(E::custom)
+    }
+
+    fn visit_u64<E: de::Error>(self, v: u64) -> Result<Decimal, E> {
+        check_limits(Decimal::from(v)).map_err(E::custom)
+    }
+
+    fn visit_i64<E: de::Error>(self, v: i64) -> Result<Decimal, E> {
+        check_limits(Decimal::from(v)).map_err(E::custom)
+    }
+
+    fn visit_f64<E: de::Error>(self, _: f64) -> Result<Decimal, E> {
+        Err(E::custom(
+            "fractional JSON numbers are not accepted; send the amount as a string such as \"0.45\"",
+        ))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn q(json: &str) -> Result<Quantity, String> {
+        serde_json::from_str::<Quantity>(json).map_err(|e| e.to_string())
+    }
+
+    #[test]
+    fn strings_and_whole_numbers_are_accepted() {
+        assert_eq!(q("\"0.45\"").unwrap().to_string(), "0.45");
+        assert_eq!(q("5").unwrap().to_string(), "5");
+        assert_eq!(q("-3").unwrap().to_string(), "-3");
+    }
+
+    #[test]
+    fn fractional_json_numbers_are_refused() {
+        let e = q("0.45").unwrap_err();
+        assert!(e.contains("fractional"), "{e}");
+        assert!(q("1.0").is_err());
+    }
+
+    #[test]
+    fn limits_of_section_8() {
+        assert!(q("\"999999999999.999999\"").is_ok());
+        assert!(q("\"1000000000000\"")
+            .unwrap_err()
+            .contains("before the point"));
+        assert!(q("\"0.1234567\"").unwrap_err().contains("after the point"));
+        assert!(q("1000000000000").is_err());
+        assert!(q("\"1e5\"").is_err());
+        assert!(q("\"NaN\"").is_err());
+        assert!(q("\" 1\"").is_err());
+        assert!(q("\"\"").is_err());
+        assert!(q("true").is_err());
+    }
+
+    #[test]
+    fn serialises_as_string_and_exact() {
+        let total = Quantity::from_str("1000")
+            .unwrap()
+            .times(Money::from_str("0.45").unwrap())
+            + Quantity::from_str("1000")
+                .unwrap()
+                .times(Money::from_str("0.22").unwrap());
+        assert_eq!(serde_json::to_string(&total).unwrap(), "\"670.00\"");
+        assert_eq!(Quantity(-Decimal::ZERO).to_string(), "0");
+    }
+
+    #[test]
+    fn places_ignores_trailing_zeros() {
+        assert_eq!(Quantity::from_str("1.50").unwrap().places(), 1);
+        assert_eq!(Quantity::from_str("2").unwrap().places(), 0);
+    }
+}
+
+decimal_newtype!(
+    /// A percentage (`"21"` is 21 %).
+    Percent
+);

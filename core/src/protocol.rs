@@ -1,0 +1,274 @@
+//! The command protocol (RULES §9): one JSON shape for every host.
+//!
+//! A request is `{"cmd", "actor", "now", "idempotency_key", "args"}`; an answer is
+//! `{"ok": RESULT, "events": [...]}` or `{"error": {"code", "message", "details"}}`.
+//! The serde types here are the single source of the wire format: the SQLite
+//! host, the wasm package and wasmtime all call [`crate::engine::execute_json`],
+//! so they answer byte for byte alike.
+//!
+//! The command table ([`commands!`]) is the one place that names each command,
+//! its argument and result types, the permission it needs, whether it changes
+//! anything, and the function that handles it.
+
+use crate::auth::{Actor, Permission};
+use crate::error::{Error, Result};
+use crate::tx::Tx;
+use crate::{alerts, catalog, ledger, product, settings, supplier};
+use chrono::{DateTime, Utc};
+use serde::de::DeserializeOwned;
+use serde::{Deserialize, Serialize};
+
+/// Arguments of commands that take none (`{}` or absent).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct NoArgs {}
+
+/// Something that happened, handed to the host with the answer.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "type", rename_all = "snake_case")]
+pub enum Event {
+    /// A tracked product's total on-hand is at or below its threshold.
+    LowStock(alerts::LowStock),
+}
+
+/// What a successful command produced.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Outcome {
+    /// The command's result.
+    pub result: CommandResult,
+    /// Events raised.
+    pub events: Vec<Event>,
+}
+
+/// A parsed request.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Request {
+    /// Who asks.
+    pub actor: Actor,
+    /// The time of the command (required for changes).
+    pub now: Option<DateTime<Utc>>,
+    /// Makes a retried change safe.
+    pub idempotency_key: Option<String>,
+    /// What to do.
+    pub command: Command,
+}
+
+impl Request {
+    /// A request at `now` by `actor`.
+    pub fn new(actor: Actor, now: DateTime<Utc>, command: Command) -> Self {
+        Request {
+            actor,
+            now: Some(now),
+            idempotency_key: None,
+            command,
+        }
+    }
+
+    /// The same request with an idempotency key.
+    pub fn with_key(mut self, key: impl Into<String>) -> Self {
+        self.idempotency_key = Some(key.into());
+        self
+    }
+}
+
+/// Longest idempotency key.
+pub const MAX_IDEMPOTENCY_KEY: usize = 200;
+
+/// Deserialises arguments, naming the failing field: a missing or unknown field
+/// is `invalid_request`, a bad value `invalid_field`.
+pub fn from_args<T: DeserializeOwned>(prefix: &str, v: serde_json::Value) -> Result<T> {
+    serde_path_to_error::deserialize(v).map_err(|e| {
+        let path = e.path().to_string();
+        let msg = e.inner().to_string();
+        let field = if path == "." {
+            prefix.to_string()
+        } else {
+            format!("{prefix}.{path}")
+        };
+        if msg.starts_with("missing field") || msg.starts_with("unknown field") {
+            Error::request(format!("{field}: {msg}"))
+        } else {
+            Error::field(field, msg)
+        }
+    })
+}
+
+macro_rules! commands {
+    ($( $name:ident => $variant:ident ( $args:ty ) -> $res:ty, $perm:ident, $change:literal, $handler:path; )*) => {
+        /// Every command, with its arguments.
+        #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+        #[serde(tag = "cmd", content = "args", rename_all = "snake_case")]
+        pub enum Command {
+            $(
+                #[doc = concat!("`", stringify!($name), "`")]
+                $variant($args),
+            )*
+        }
+
+        /// Every command's result.
+        #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+        #[serde(tag = "cmd", content = "result", rename_all = "snake_case")]
+        pub enum CommandResult {
+            $(
+                #[doc = concat!("Result of `", stringify!($name), "`")]
+                $variant($res),
+            )*
+        }
+
+        /// Names of every command, in table order.
+        pub const COMMAND_NAMES: &[&str] = &[$(stringify!($name)),*];
+
+        impl Command {
+            /// The wire name.
+            pub fn name(&self) -> &'static str {
+                match self { $(Command::$variant(_) => stringify!($name),)* }
+            }
+
+            /// The permission it needs.
+            pub fn permission(&self) -> Permission {
+                match self { $(Command::$variant(_) => Permission::$perm,)* }
+            }
+
+            /// True for changes (they need `now`, may carry an idempotency key
+            /// and commit a changeset); false for queries.
+            pub fn is_change(&self) -> bool {
+                match self { $(Command::$variant(_) => $change,)* }
+            }
+
+            /// Builds a command from its wire name and `args` object.
+            pub fn parse(name: &str, args: serde_json::Value) -> Result<Command> {
+                match name {
+                    $(stringify!($name) => Ok(Command::$variant(from_args("args", args)?)),)*
+                    other => Err(Error::request(format!("unknown command `{}`", other.chars().take(64).collect::<String>()))),
+                }
+            }
+
+            pub(crate) fn run(self, tx: &mut Tx<'_>, actor: &Actor) -> Result<CommandResult> {
+                match self { $(Command::$variant(a) => Ok(CommandResult::$variant($handler(tx, actor, a)?)),)* }
+            }
+        }
+
+        impl CommandResult {
+            /// The result as it goes after `"ok":`.
+            pub fn to_wire(&self) -> String {
+                let s = match self { $(CommandResult::$variant(r) => serde_json::to_string(r),)* };
+                s.unwrap_or_else(|_| "null".to_string())
+            }
+        }
+    };
+}
+
+commands! {
+    create_location => CreateLocation(catalog::CreateLocation) -> catalog::Location, Admin, true, catalog::create_location;
+    create_category => CreateCategory(catalog::CreateCategory) -> catalog::Category, Admin, true, catalog::create_category;
+    update_category => UpdateCategory(catalog::UpdateCategory) -> catalog::Category, Admin, true, catalog::update_category;
+    delete_category => DeleteCategory(catalog::ById) -> catalog::Deleted, Admin, true, catalog::delete_category;
+    create_vat_rate => CreateVatRate(catalog::CreateVatRate) -> catalog::VatRate, Admin, true, catalog::create_vat_rate;
+    update_settings => UpdateSettings(settings::UpdateSettings) -> settings::Settings, Admin, true, settings::update;
+    create_supplier => CreateSupplier(supplier::CreateSupplier) -> supplier::Supplier, Admin, true, supplier::create;
+    update_supplier => UpdateSupplier(supplier::UpdateSupplier) -> supplier::Supplier, Admin, true, supplier::update;
+    delete_supplier => DeleteSupplier(catalog::ById) -> catalog::Deleted, Admin, true, supplier::delete;
+    create_product => CreateProduct(product::CreateProduct) -> product::Product, InventoryWrite, true, product::create;
+    update_product => UpdateProduct(product::UpdateProduct) -> product::ProductView, InventoryWrite, true, product::update;
+    delete_product => DeleteProduct(catalog::ById) -> catalog::Deleted, InventoryWrite, true, product::delete;
+    update_stock => UpdateStock(ledger::UpdateStock) -> ledger::StockChange, InventoryWrite, true, ledger::update_stock;
+    get_settings => GetSettings(NoArgs) -> settings::Settings, InventoryRead, false, get_settings;
+    list_locations => ListLocations(NoArgs) -> Vec<catalog::Location>, InventoryRead, false, catalog::list_locations;
+    list_categories => ListCategories(NoArgs) -> Vec<catalog::Category>, InventoryRead, false, catalog::list_categories;
+    list_vat_rates => ListVatRates(NoArgs) -> Vec<catalog::VatRate>, InventoryRead, false, catalog::list_vat_rates;
+    get_supplier => GetSupplier(catalog::ById) -> supplier::SupplierView, InventoryRead, false, supplier::get;
+    list_suppliers => ListSuppliers(supplier::ListSuppliers) -> crate::paging::Paged<supplier::Supplier>, InventoryRead, false, supplier::list;
+    get_product => GetProduct(catalog::ById) -> product::ProductView, InventoryRead, false, product::get;
+    list_products => ListProducts(product::ListProducts) -> crate::paging::Paged<product::ProductView>, InventoryRead, false, product::list;
+    get_stock => GetStock(ledger::GetStock) -> ledger::StockReport, InventoryRead, false, ledger::get_stock;
+    stock_as_of => StockAsOf(ledger::StockAsOf) -> ledger::PastStock, InventoryRead, false, ledger::stock_as_of;
+    list_movements => ListMovements(ledger::ListMovements) -> ledger::MovementPage, InventoryRead, false, ledger::list_movements;
+}
+
+fn get_settings(tx: &mut Tx<'_>, _: &Actor, _: NoArgs) -> Result<settings::Settings> {
+    settings::get(tx)
+}
+
+const ENVELOPE_FIELDS: [&str; 5] = ["cmd", "actor", "now", "idempotency_key", "args"];
+
+/// Parses a request from JSON text. Never panics; every problem is
+/// `invalid_request` or `invalid_field`.
+pub fn parse_request(input: &str) -> Result<Request> {
+    let v: serde_json::Value =
+        serde_json::from_str(input).map_err(|e| Error::request(format!("not valid JSON: {e}")))?;
+    parse_request_value(v)
+}
+
+/// Parses a request from a JSON value.
+pub fn parse_request_value(v: serde_json::Value) -> Result<Request> {
+    let serde_json::Value::Object(mut m) = v else {
+        return Err(Error::request("a request is a JSON object"));
+    };
+    if let Some(k) = m.keys().find(|k| !ENVELOPE_FIELDS.contains(&k.as_str())) {
+        return Err(Error::request(format!(
+            "unknown field `{}` in the request",
+            k.chars().take(64).collect::<String>()
+        )));
+    }
+    let cmd = match m.remove("cmd") {
+        Some(serde_json::Value::String(s)) => s,
+        Some(_) => return Err(Error::request("`cmd` must be a string")),
+        None => return Err(Error::request("missing field `cmd`")),
+    };
+    let actor: Actor = match m.remove("actor") {
+        Some(a) => from_args("actor", a)?,
+        None => return Err(Error::request("missing field `actor`")),
+    };
+    if actor.id.trim().is_empty() || actor.id.chars().count() > crate::validate::MAX_NAME {
+        return Err(Error::field("actor.id", "1 to 200 characters"));
+    }
+    let now = match m.remove("now") {
+        None | Some(serde_json::Value::Null) => None,
+        Some(serde_json::Value::String(s)) => Some(
+            DateTime::parse_from_rfc3339(&s)
+                .map_err(|e| Error::field("now", format!("not an RFC 3339 time: {e}")))?
+                .with_timezone(&Utc),
+        ),
+        Some(_) => return Err(Error::field("now", "an RFC 3339 time string")),
+    };
+    let idempotency_key = match m.remove("idempotency_key") {
+        None | Some(serde_json::Value::Null) => None,
+        Some(serde_json::Value::String(s))
+            if !s.is_empty() && s.chars().count() <= MAX_IDEMPOTENCY_KEY =>
+        {
+            Some(s)
+        }
+        Some(_) => {
+            return Err(Error::field(
+                "idempotency_key",
+                "a string of 1 to 200 characters",
+            ))
+        }
+    };
+    let args = match m.remove("args") {
+        None | Some(serde_json::Value::Null) => serde_json::Value::Object(Default::default()),
+        Some(a @ serde_json::Value::Object(_)) => a,
+        Some(_) => return Err(Error::request("`args` must be an object")),
+    };
+    let command = Command::parse(&cmd, args)?;
+    Ok(Request {
+        actor,
+        now,
+        idempotency_key,
+        command,
+    })
+}
+
+/// The answer as JSON text.
+pub fn answer_json(r: &Result<Outcome>) -> String {
+    match r {
+        Ok(o) => {
+            let events = serde_json::to_string(&o.events).unwrap_or_else(|_| "[]".into());
+            format!("{{\"ok\":{},\"events\":{}}}", o.result.to_wire(), events)
+        }
+        Err(e) => {
+            let w = serde_json::to_string(&e.to_wire()).unwrap_or_else(|_| "{}".into());
+            format!("{{\"error\":{w}}}")
+        }
+    }
+}

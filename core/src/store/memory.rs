@@ -1,0 +1,237 @@
+//! The in-memory store: maps in RAM, used by tests, benchmarks, the browser and
+//! edge workers. Snapshots (JSON) let a page load a server's state.
+
+use super::{genesis, Changeset, Key, Scan, Store, Value, Version};
+use crate::error::{Error, Result};
+use crate::ledger::{Movement, MovementQuery};
+use crate::Id;
+use chrono::{DateTime, Utc};
+use serde::{Deserialize, Serialize};
+use std::collections::{BTreeMap, HashMap};
+use std::ops::ControlFlow;
+
+/// Records and the ledger, in memory.
+#[derive(Debug, Clone)]
+pub struct MemoryStore {
+    records: BTreeMap<Key, (Version, Value)>,
+    ledger: Vec<Movement>,
+    /// Positions in `ledger` per (product, location), in time order.
+    by_stock: HashMap<(Id, Id), Vec<u32>>,
+    /// Positions in `ledger` per product.
+    by_product: HashMap<Id, Vec<u32>>,
+}
+
+/// The whole state of a [`MemoryStore`], as exported and imported.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Snapshot {
+    /// Snapshot format version.
+    pub format: u32,
+    /// Every record with its version.
+    pub records: Vec<(Key, Version, Value)>,
+    /// The ledger in sequence order.
+    pub movements: Vec<Movement>,
+}
+
+impl Default for MemoryStore {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
+impl MemoryStore {
+    /// A store holding only the genesis records.
+    pub fn new() -> Self {
+        let mut records = BTreeMap::new();
+        for (k, v) in genesis() {
+            records.insert(k, (1, v));
+        }
+        MemoryStore {
+            records,
+            ledger: Vec::new(),
+            by_stock: HashMap::new(),
+            by_product: HashMap::new(),
+        }
+    }
+
+    /// Exports the whole state.
+    pub fn snapshot(&self) -> Snapshot {
+        Snapshot {
+            format: 1,
+            records: self
+                .records
+                .iter()
+                .map(|(k, (ver, v))| (k.clone(), *ver, v.clone()))
+                .collect(),
+            movements: self.ledger.clone(),
+        }
+    }
+
+    /// Rebuilds a store from a snapshot, checking that its ledger is gapless.
+    pub fn from_snapshot(s: Snapshot) -> Result<Self> {
+        if s.format != 1 {
+            return Err(Error::field(
+                "snapshot.format",
+                "unsupported snapshot format",
+            ));
+        }
+        let mut store = MemoryStore {
+            records: BTreeMap::new(),
+            ledger: Vec::new(),
+            by_stock: HashMap::new(),
+            by_product: HashMap::new(),
+        };
+        for (k, ver, v) in s.records {
+            store.records.insert(k, (ver, v));
+        }
+        for (i, m) in s.movements.into_iter().enumerate() {
+            if m.seq != i as u64 + 1 {
+                return Err(Error::field(
+                    "snapshot.movements",
+                    "sequence numbers must be gapless from 1",
+                ));
+            }
+            store.push_movement(m);
+        }
+        Ok(store)
+    }
+
+    /// Number of movements in the ledger.
+    pub fn ledger_len(&self) -> usize {
+        self.ledger.len()
+    }
+
+    /// The whole ledger, in sequence order.
+    pub fn ledger(&self) -> &[Movement] {
+        &self.ledger
+    }
+
+    fn push_movement(&mut self, m: Movement) {
+        let pos = self.ledger.len() as u32;
+        self.by_stock
+            .entry((m.product_id, m.location_id))
+            .or_default()
+            .push(pos);
+        self.by_product.entry(m.product_id).or_default().push(pos);
+        self.ledger.push(m);
+    }
+}
+
+impl Store for MemoryStore {
+    fn get(&self, key: &Key) -> Result<Option<(Version, Value)>> {
+        Ok(self.records.get(key).cloned())
+    }
+
+    fn scan(
+        &self,
+        scan: Scan,
+        visit: &mut dyn FnMut(&Key, &Value) -> ControlFlow<()>,
+    ) -> Result<()> {
+        let (from, to) = match scan {
+            Scan::All(kind) => scan_bounds(kind),
+            Scan::StockOf(p) => (Key::Stock(p, 0), Key::Stock(p, Id::MAX)),
+        };
+        for (k, (_, v)) in self.records.range(from..=to) {
+            if visit(k, v).is_break() {
+                break;
+            }
+        }
+        Ok(())
+    }
+
+    fn movements(&self, q: &MovementQuery) -> Result<Vec<Movement>> {
+        let after = q.after_seq.unwrap_or(0);
+        let limit = q.limit;
+        let mut out = Vec::new();
+        let mut take = |m: &Movement| {
+            if m.seq > after && q.matches(m) {
+                out.push(m.clone());
+            }
+            out.len() < limit
+        };
+        match (q.product_id, q.location_id) {
+            (Some(p), Some(l)) => {
+                for &i in self.by_stock.get(&(p, l)).map(Vec::as_slice).unwrap_or(&[]) {
+                    if !take(&self.ledger[i as usize]) {
+                        break;
+                    }
+                }
+            }
+            (Some(p), None) => {
+                for &i in self.by_product.get(&p).map(Vec::as_slice).unwrap_or(&[]) {
+                    if !take(&self.ledger[i as usize]) {
+                        break;
+                    }
+                }
+            }
+            _ => {
+                let start = (after as usize).min(self.ledger.len());
+                for m in &self.ledger[start..] {
+                    if !take(m) {
+                        break;
+                    }
+                }
+            }
+        }
+        Ok(out)
+    }
+
+    fn movement_at(
+        &self,
+        product_id: Id,
+        location_id: Id,
+        at: DateTime<Utc>,
+    ) -> Result<Option<Movement>> {
+        let Some(idx) = self.by_stock.get(&(product_id, location_id)) else {
+            return Ok(None);
+        };
+        // Movements of one (product, location) are in time order (no backdating).
+        let n = idx.partition_point(|&i| self.ledger[i as usize].at <= at);
+        Ok(n.checked_sub(1)
+            .map(|j| self.ledger[idx[j] as usize].clone()))
+    }
+
+    fn commit(&mut self, cs: Changeset) -> Result<()> {
+        for (k, seen) in &cs.reads {
+            let now = self.records.get(k).map(|(v, _)| *v).unwrap_or(0);
+            if now != *seen {
+                return Err(Error::conflict(format!(
+                    "{k:?} changed since it was read; retry"
+                )));
+            }
+        }
+        if let Some(first) = cs.movements.first() {
+            if first.seq != self.ledger.len() as u64 + 1 {
+                return Err(Error::conflict("the ledger moved since it was read; retry"));
+            }
+        }
+        for (k, v) in cs.writes {
+            let ver = self.records.get(&k).map(|(v, _)| *v).unwrap_or(0) + 1;
+            match v {
+                Some(v) => {
+                    self.records.insert(k, (ver, v));
+                }
+                None => {
+                    self.records.remove(&k);
+                }
+            }
+        }
+        for m in cs.movements {
+            self.push_movement(m);
+        }
+        Ok(())
+    }
+}
+
+/// First and last possible key of a kind.
+fn scan_bounds(kind: super::Kind) -> (Key, Key) {
+    use super::Kind as K;
+    match kind {
+        K::Location => (Key::Location(0), Key::Location(Id::MAX)),
+        K::Category => (Key::Category(0), Key::Category(Id::MAX)),
+        K::VatRate => (Key::VatRate(0), Key::VatRate(Id::MAX)),
+        K::Supplier => (Key::Supplier(0), Key::Supplier(Id::MAX)),
+        K::Product => (Key::Product(0), Key::Product(Id::MAX)),
+        K::Stock => (Key::Stock(0, 0), Key::Stock(Id::MAX, Id::MAX)),
+        K::PurchaseOrder => (Key::PurchaseOrder(0), Key::PurchaseOrder(Id::MAX)),
+    }
+}

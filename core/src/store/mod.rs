@@ -1,0 +1,231 @@
+//! The storage trait: a small set of primitives every backend implements.
+//!
+//! The engine never talks SQL or walks maps itself. It reads records by [`Key`]
+//! (each read remembers the record's [`Version`]), scans a kind of record, reads the
+//! ledger, and hands the store ONE [`Changeset`] per command. The changeset carries
+//! the versions the engine read; a store shared by several writers refuses it with
+//! `conflict` when any of them moved in between (optimistic concurrency), and
+//! otherwise applies all of it atomically. Domain rules never live in a store, so
+//! the in-memory store, SQLite and a future PostgreSQL adapter behave the same.
+
+pub mod memory;
+
+use crate::catalog::{Category, Location, VatRate};
+use crate::error::Result;
+use crate::ledger::{Movement, MovementQuery, StockLevel};
+use crate::product::Product;
+use crate::protocol::Outcome;
+use crate::purchasing::PurchaseOrder;
+use crate::settings::Settings;
+use crate::supplier::Supplier;
+use crate::Id;
+use chrono::{DateTime, Utc};
+use serde::{Deserialize, Serialize};
+use std::ops::ControlFlow;
+
+/// Version of a stored record: 0 means "absent", it grows by one on every write.
+pub type Version = u64;
+
+/// Which counter a [`Key::Counter`] names.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Counter {
+    /// The ledger's next sequence number minus one (= number of movements).
+    Ledger,
+    /// Internal ids of an entity kind.
+    Ids(Kind),
+    /// A human-facing number sequence (`PO-2026-0001`); `year` is 0 for formats
+    /// without a year token, which therefore never reset.
+    Number {
+        /// Which sequence.
+        sequence: crate::numbering::Sequence,
+        /// The year it counts in, or 0.
+        year: i32,
+    },
+}
+
+/// Kinds of records, for scans.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Kind {
+    /// Warehouses.
+    Location,
+    /// Product categories.
+    Category,
+    /// VAT rates.
+    VatRate,
+    /// Suppliers.
+    Supplier,
+    /// Products.
+    Product,
+    /// Stock levels per (product, location).
+    Stock,
+    /// Purchase orders.
+    PurchaseOrder,
+}
+
+/// Address of one record.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Key {
+    /// The settings (one record).
+    Settings,
+    /// A counter.
+    Counter(Counter),
+    /// A location by id.
+    Location(Id),
+    /// A category by id.
+    Category(Id),
+    /// A VAT rate by id.
+    VatRate(Id),
+    /// A supplier by id.
+    Supplier(Id),
+    /// A product by id.
+    Product(Id),
+    /// Unique index: SKU -> product id.
+    Sku(String),
+    /// Stock of (product, location).
+    Stock(Id, Id),
+    /// When the last low-stock alert of a product was raised.
+    LowStockAlert(Id),
+    /// A purchase order by id.
+    PurchaseOrder(Id),
+    /// Unique index: PO number -> PO id.
+    PoNumber(String),
+    /// An idempotency key and the answer it gave.
+    Idempotency(String),
+}
+
+impl Key {
+    /// The scan kind this key belongs to, if it is scannable.
+    pub fn kind(&self) -> Option<Kind> {
+        Some(match self {
+            Key::Location(_) => Kind::Location,
+            Key::Category(_) => Kind::Category,
+            Key::VatRate(_) => Kind::VatRate,
+            Key::Supplier(_) => Kind::Supplier,
+            Key::Product(_) => Kind::Product,
+            Key::Stock(..) => Kind::Stock,
+            Key::PurchaseOrder(_) => Kind::PurchaseOrder,
+            _ => return None,
+        })
+    }
+}
+
+/// What an idempotency key remembers: which request it was used for and the
+/// answer given, so a retry gets the same answer and changes nothing.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct IdempotencyRecord {
+    /// Canonical form of the request (actor, command and arguments; not `now`).
+    pub fingerprint: String,
+    /// The answer of the first execution.
+    pub outcome: Outcome,
+}
+
+/// A stored record.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+#[allow(clippy::large_enum_variant)]
+pub enum Value {
+    /// Settings.
+    Settings(Settings),
+    /// A counter's current value.
+    Counter(u64),
+    /// A location.
+    Location(Location),
+    /// A category.
+    Category(Category),
+    /// A VAT rate.
+    VatRate(VatRate),
+    /// A supplier.
+    Supplier(Supplier),
+    /// A product.
+    Product(Product),
+    /// An index entry pointing at an id.
+    Ref(Id),
+    /// A stock level.
+    Stock(StockLevel),
+    /// Time of the last low-stock alert.
+    Time(DateTime<Utc>),
+    /// A purchase order with its lines.
+    PurchaseOrder(Box<PurchaseOrder>),
+    /// An idempotency record.
+    Idempotency(Box<IdempotencyRecord>),
+}
+
+/// What to scan.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Scan {
+    /// Every record of a kind, in key order.
+    All(Kind),
+    /// The stock levels of one product, by location id.
+    StockOf(Id),
+}
+
+/// Everything one command changes, applied atomically or not at all.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct Changeset {
+    /// Every key the engine read, with the version it saw (0: absent). The store
+    /// refuses the changeset with `conflict` if any of them changed since.
+    pub reads: Vec<(Key, Version)>,
+    /// New values (`None` deletes), each bumping the key's version.
+    pub writes: Vec<(Key, Option<Value>)>,
+    /// Movements to append, in sequence order, continuing the ledger.
+    pub movements: Vec<Movement>,
+    /// Events raised by the command (low-stock alerts go to a host's outbox).
+    pub events: Vec<crate::protocol::Event>,
+}
+
+impl Changeset {
+    /// True when the command changed nothing.
+    pub fn is_empty(&self) -> bool {
+        self.writes.is_empty() && self.movements.is_empty()
+    }
+}
+
+/// A backend that keeps Stockbook's records.
+///
+/// Implement the primitives; the engine does the rest. Reads must see the last
+/// committed state; `commit` must be atomic and check every read version.
+pub trait Store {
+    /// Reads one record and its version.
+    fn get(&self, key: &Key) -> Result<Option<(Version, Value)>>;
+
+    /// Visits records in key order until `visit` breaks.
+    fn scan(
+        &self,
+        scan: Scan,
+        visit: &mut dyn FnMut(&Key, &Value) -> ControlFlow<()>,
+    ) -> Result<()>;
+
+    /// Movements matching a query, in sequence order, at most `query.limit`.
+    fn movements(&self, query: &MovementQuery) -> Result<Vec<Movement>>;
+
+    /// The last movement of (product, location) at or before `at`: its balance is
+    /// the stock at that time.
+    fn movement_at(
+        &self,
+        product_id: Id,
+        location_id: Id,
+        at: DateTime<Utc>,
+    ) -> Result<Option<Movement>>;
+
+    /// Applies a changeset atomically, or refuses it with `conflict` when a read
+    /// version is stale. Nothing is applied on error.
+    fn commit(&mut self, changeset: Changeset) -> Result<()>;
+}
+
+/// The records every new store starts with (the `Main` location), so every
+/// backend begins from the same state.
+pub fn genesis() -> Vec<(Key, Value)> {
+    vec![
+        (
+            Key::Location(crate::catalog::MAIN_LOCATION),
+            Value::Location(Location::main()),
+        ),
+        (
+            Key::Counter(Counter::Ids(Kind::Location)),
+            Value::Counter(crate::catalog::MAIN_LOCATION),
+        ),
+    ]
+}

@@ -1,0 +1,241 @@
+//! A command's view of the store: reads go through to the store once and are
+//! remembered with their versions; writes stay here until the command is done
+//! and become ONE [`Changeset`]. A command that fails simply drops its `Tx`, so
+//! nothing it did reaches the store.
+
+use crate::error::{Error, Result};
+use crate::ledger::Movement;
+use crate::protocol::Event;
+use crate::store::{Changeset, Key, Scan, Store, Value, Version};
+use crate::Id;
+use chrono::{DateTime, Utc};
+use std::collections::{BTreeMap, BTreeSet};
+use std::ops::ControlFlow;
+
+struct Entry {
+    /// Version seen in the store, if the store was asked.
+    read: Option<Version>,
+    value: Option<Value>,
+    dirty: bool,
+}
+
+/// A transaction in progress over a store.
+pub struct Tx<'s> {
+    store: &'s dyn Store,
+    cache: BTreeMap<Key, Entry>,
+    movements: Vec<Movement>,
+    events: Vec<Event>,
+    /// Products whose on-hand changed (for low-stock alerts).
+    pub(crate) touched: BTreeSet<Id>,
+    /// The command's time.
+    pub now: DateTime<Utc>,
+}
+
+impl<'s> Tx<'s> {
+    /// Starts a transaction at time `now`.
+    pub fn new(store: &'s dyn Store, now: DateTime<Utc>) -> Self {
+        Tx {
+            store,
+            cache: BTreeMap::new(),
+            movements: Vec::new(),
+            events: Vec::new(),
+            touched: BTreeSet::new(),
+            now,
+        }
+    }
+
+    /// The underlying store, for reads that need no version (ledger queries).
+    pub fn store(&self) -> &'s dyn Store {
+        self.store
+    }
+
+    /// Reads a record (this transaction's own writes first).
+    pub fn get(&mut self, key: &Key) -> Result<Option<&Value>> {
+        if !self.cache.contains_key(key) {
+            let got = self.store.get(key)?;
+            let (ver, value) = match got {
+                Some((v, val)) => (v, Some(val)),
+                None => (0, None),
+            };
+            self.cache.insert(
+                key.clone(),
+                Entry {
+                    read: Some(ver),
+                    value,
+                    dirty: false,
+                },
+            );
+        }
+        Ok(self.cache.get(key).and_then(|e| e.value.as_ref()))
+    }
+
+    /// Writes a record.
+    pub fn put(&mut self, key: Key, value: Value) {
+        self.set(key, Some(value));
+    }
+
+    /// Deletes a record.
+    pub fn delete(&mut self, key: Key) {
+        self.set(key, None);
+    }
+
+    fn set(&mut self, key: Key, value: Option<Value>) {
+        match self.cache.get_mut(&key) {
+            Some(e) => {
+                e.value = value;
+                e.dirty = true;
+            }
+            None => {
+                self.cache.insert(
+                    key,
+                    Entry {
+                        read: None,
+                        value,
+                        dirty: true,
+                    },
+                );
+            }
+        }
+    }
+
+    /// Visits the records of a scan as this transaction sees them (store state
+    /// overlaid with this transaction's writes), in key order.
+    pub fn scan(
+        &mut self,
+        scan: Scan,
+        mut visit: impl FnMut(&Key, &Value) -> ControlFlow<()>,
+    ) -> Result<()> {
+        // Keys from the store, then merge with pending writes of the same range.
+        let mut keys: BTreeSet<Key> = BTreeSet::new();
+        self.store.scan(scan, &mut |k, _| {
+            keys.insert(k.clone());
+            ControlFlow::Continue(())
+        })?;
+        for (k, e) in &self.cache {
+            if e.dirty && in_scan(scan, k) {
+                keys.insert(k.clone());
+            }
+        }
+        for k in keys {
+            if let Some(v) = self.get(&k)? {
+                if visit(&k, v).is_break() {
+                    break;
+                }
+            }
+        }
+        Ok(())
+    }
+
+    /// Appends a movement (its `seq` is assigned by the ledger module).
+    pub fn push_movement(&mut self, m: Movement) {
+        self.touched.insert(m.product_id);
+        self.movements.push(m);
+    }
+
+    /// Movements appended by this transaction so far.
+    pub fn pending_movements(&self) -> &[Movement] {
+        &self.movements
+    }
+
+    /// Events raised so far.
+    pub fn events(&self) -> &[Event] {
+        &self.events
+    }
+
+    /// Raises an event.
+    pub fn emit(&mut self, e: Event) {
+        self.events.push(e);
+    }
+
+    /// Finishes the transaction into a changeset.
+    pub fn into_changeset(self) -> Changeset {
+        let mut cs = Changeset {
+            movements: self.movements,
+            events: self.events,
+            ..Default::default()
+        };
+        for (k, e) in self.cache {
+            if let Some(v) = e.read {
+                cs.reads.push((k.clone(), v));
+            }
+            if e.dirty {
+                cs.writes.push((k, e.value));
+            }
+        }
+        cs
+    }
+}
+
+fn in_scan(scan: Scan, k: &Key) -> bool {
+    match scan {
+        Scan::All(kind) => k.kind() == Some(kind),
+        Scan::StockOf(p) => matches!(k, Key::Stock(q, _) if *q == p),
+    }
+}
+
+/// Typed readers: each returns the record or `not_found`.
+macro_rules! typed_get {
+    ($($fn:ident, $opt:ident, $key:ident, $variant:ident, $ty:ty, $entity:literal;)*) => {
+        impl<'s> Tx<'s> {
+            $(
+                #[doc = concat!("Reads the ", $entity, ", if it exists.")]
+                pub fn $opt(&mut self, id: Id) -> Result<Option<$ty>> {
+                    match self.get(&Key::$key(id))? {
+                        Some(Value::$variant(x)) => Ok(Some(std::borrow::Borrow::<$ty>::borrow(x).clone())),
+                        Some(_) => Err(Error::conflict(concat!("stored ", $entity, " has the wrong type"))),
+                        None => Ok(None),
+                    }
+                }
+                #[doc = concat!("Reads the ", $entity, " or answers `not_found`.")]
+                pub fn $fn(&mut self, id: Id) -> Result<$ty> {
+                    self.$opt(id)?.ok_or_else(|| Error::not_found($entity, id))
+                }
+            )*
+        }
+    };
+}
+
+typed_get! {
+    location, location_opt, Location, Location, crate::catalog::Location, "location";
+    category, category_opt, Category, Category, crate::catalog::Category, "category";
+    vat_rate, vat_rate_opt, VatRate, VatRate, crate::catalog::VatRate, "vat_rate";
+    supplier, supplier_opt, Supplier, Supplier, crate::supplier::Supplier, "supplier";
+    product, product_opt, Product, Product, crate::product::Product, "product";
+    purchase_order, purchase_order_opt, PurchaseOrder, PurchaseOrder, crate::purchasing::PurchaseOrder, "purchase_order";
+}
+
+impl<'s> Tx<'s> {
+    /// Reads a counter (0 when never used).
+    pub fn counter(&mut self, c: crate::store::Counter) -> Result<u64> {
+        match self.get(&Key::Counter(c))? {
+            Some(Value::Counter(n)) => Ok(*n),
+            _ => Ok(0),
+        }
+    }
+
+    /// Increments a counter and returns the new value.
+    pub fn next(&mut self, c: crate::store::Counter) -> Result<u64> {
+        let n = self
+            .counter(c)?
+            .checked_add(1)
+            .ok_or_else(|| Error::conflict("counter overflow"))?;
+        self.put(Key::Counter(c), Value::Counter(n));
+        Ok(n)
+    }
+
+    /// Reads an index entry.
+    pub fn index(&mut self, key: &Key) -> Result<Option<Id>> {
+        match self.get(key)? {
+            Some(Value::Ref(id)) => Ok(Some(*id)),
+            _ => Ok(None),
+        }
+    }
+
+    /// The settings (defaults when never changed).
+    pub fn settings(&mut self) -> Result<crate::settings::Settings> {
+        match self.get(&Key::Settings)? {
+            Some(Value::Settings(s)) => Ok(s.clone()),
+            _ => Ok(crate::settings::Settings::default()),
+        }
+    }
+}

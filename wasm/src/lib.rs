@@ -1,0 +1,1 @@
+//! Placeholder: the wasm bindings arrive with issue 5.
