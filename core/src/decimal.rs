@@ -49,8 +49,22 @@ pub fn parse_decimal(s: &str) -> Result<Decimal, String> {
     check_limits(d)
 }
 
+/// Canonical text of a quantity or percentage: no trailing zeros (`5`, `12.25`).
+fn plain(d: Decimal) -> Decimal {
+    d.normalize()
+}
+
+/// Canonical text of money: at least two decimals (`670.00`, `0.125`).
+fn cents(d: Decimal) -> Decimal {
+    let mut n = d.normalize();
+    if n.scale() < 2 {
+        n.rescale(2);
+    }
+    n
+}
+
 macro_rules! decimal_newtype {
-    ($(#[$m:meta])* $name:ident) => {
+    ($(#[$m:meta])* $name:ident, $canon:path) => {
         $(#[$m])*
         #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Default)]
         pub struct $name(pub Decimal);
@@ -95,13 +109,10 @@ macro_rules! decimal_newtype {
 
         impl fmt::Display for $name {
             fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-                // Normalise `-0` so every runtime prints the same bytes.
-                if self.0.is_zero() {
-                    let mut z = Decimal::ZERO;
-                    z.rescale(self.0.scale());
-                    return fmt::Display::fmt(&z, f);
-                }
-                fmt::Display::fmt(&self.0, f)
+                // One canonical text per value (`-0` included), so every runtime
+                // prints the same bytes whatever arithmetic produced it.
+                let d = if self.0.is_zero() { Decimal::ZERO } else { self.0 };
+                fmt::Display::fmt(&$canon(d), f)
             }
         }
 
@@ -161,11 +172,13 @@ macro_rules! decimal_newtype {
 decimal_newtype!(
     /// A count of units of a product (can be fractional when the product allows
     /// decimal places; signed in movements).
-    Quantity
+    Quantity,
+    plain
 );
 decimal_newtype!(
     /// An amount of money in the organisation's currency.
-    Money
+    Money,
+    cents
 );
 
 impl Quantity {
@@ -255,6 +268,10 @@ mod tests {
                 .times(Money::from_str("0.22").unwrap());
         assert_eq!(serde_json::to_string(&total).unwrap(), "\"670.00\"");
         assert_eq!(Quantity(-Decimal::ZERO).to_string(), "0");
+        assert_eq!(Money::ZERO.to_string(), "0.00");
+        assert_eq!(Money::from_str("0.125").unwrap().to_string(), "0.125");
+        assert_eq!(Quantity::from_str("5.00").unwrap().to_string(), "5");
+        assert_eq!(Quantity::from_str("-2.50").unwrap().to_string(), "-2.5");
     }
 
     #[test]
@@ -266,5 +283,6 @@ mod tests {
 
 decimal_newtype!(
     /// A percentage (`"21"` is 21 %).
-    Percent
+    Percent,
+    plain
 );

@@ -603,3 +603,7 @@ pub fn list_movements(tx: &mut Tx<'_>, _: &Actor, a: ListMovements) -> Result<Mo
         next_after_seq,
     })
 }
+
+#[cfg(test)]
+#[path = "ledger_tests.rs"]
+mod tests;

@@ -32,6 +32,8 @@ pub mod purchasing;
 pub mod settings;
 pub mod store;
 pub mod supplier;
+#[doc(hidden)]
+pub mod testkit;
 pub mod tx;
 pub mod validate;
 

@@ -12,6 +12,7 @@
 
 use crate::auth::{Actor, Permission};
 use crate::error::{Error, Result};
+use crate::purchasing as po;
 use crate::tx::Tx;
 use crate::{alerts, catalog, ledger, product, settings, supplier};
 use chrono::{DateTime, Utc};
@@ -172,6 +173,15 @@ commands! {
     update_product => UpdateProduct(product::UpdateProduct) -> product::ProductView, InventoryWrite, true, product::update;
     delete_product => DeleteProduct(catalog::ById) -> catalog::Deleted, InventoryWrite, true, product::delete;
     update_stock => UpdateStock(ledger::UpdateStock) -> ledger::StockChange, InventoryWrite, true, ledger::update_stock;
+    create_purchase_order => CreatePurchaseOrder(po::orders::CreatePurchaseOrder) -> po::PoView, PurchasingWrite, true, po::orders::create;
+    update_purchase_order => UpdatePurchaseOrder(po::orders::UpdatePurchaseOrder) -> po::PoView, PurchasingWrite, true, po::orders::update;
+    delete_purchase_order => DeletePurchaseOrder(catalog::ById) -> catalog::Deleted, PurchasingWrite, true, po::orders::delete;
+    order_purchase_order => OrderPurchaseOrder(catalog::ById) -> po::PoView, PurchasingWrite, true, po::orders::order;
+    receive_purchase_order => ReceivePurchaseOrder(po::receiving::Receive) -> po::PoView, PurchasingReceive, true, po::receiving::receive;
+    cancel_purchase_order => CancelPurchaseOrder(catalog::ById) -> po::PoView, PurchasingWrite, true, po::orders::cancel;
+    close_purchase_order => ClosePurchaseOrder(po::receiving::Close) -> po::PoView, PurchasingWrite, true, po::receiving::close;
+    return_to_supplier => ReturnToSupplier(po::receiving::ReturnToSupplier) -> po::PoView, PurchasingReceive, true, po::receiving::return_to_supplier;
+    mark_purchase_order_exported => MarkPurchaseOrderExported(catalog::ById) -> po::PoView, PurchasingWrite, true, po::orders::mark_exported;
     get_settings => GetSettings(NoArgs) -> settings::Settings, InventoryRead, false, get_settings;
     list_locations => ListLocations(NoArgs) -> Vec<catalog::Location>, InventoryRead, false, catalog::list_locations;
     list_categories => ListCategories(NoArgs) -> Vec<catalog::Category>, InventoryRead, false, catalog::list_categories;
@@ -183,6 +193,8 @@ commands! {
     get_stock => GetStock(ledger::GetStock) -> ledger::StockReport, InventoryRead, false, ledger::get_stock;
     stock_as_of => StockAsOf(ledger::StockAsOf) -> ledger::PastStock, InventoryRead, false, ledger::stock_as_of;
     list_movements => ListMovements(ledger::ListMovements) -> ledger::MovementPage, InventoryRead, false, ledger::list_movements;
+    get_purchase_order => GetPurchaseOrder(catalog::ById) -> po::PoView, InventoryRead, false, po::queries::get;
+    list_purchase_orders => ListPurchaseOrders(po::queries::ListPurchaseOrders) -> crate::paging::Paged<po::PoSummary>, InventoryRead, false, po::queries::list;
 }
 
 fn get_settings(tx: &mut Tx<'_>, _: &Actor, _: NoArgs) -> Result<settings::Settings> {

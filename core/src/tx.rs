@@ -100,26 +100,54 @@ impl<'s> Tx<'s> {
 
     /// Visits the records of a scan as this transaction sees them (store state
     /// overlaid with this transaction's writes), in key order.
+    ///
+    /// Scanned records are not added to the read set: a store that lets several
+    /// writers interleave must serialise commands (the SQLite host runs each
+    /// command in one `BEGIN IMMEDIATE` transaction). Point reads are versioned.
     pub fn scan(
         &mut self,
         scan: Scan,
         mut visit: impl FnMut(&Key, &Value) -> ControlFlow<()>,
     ) -> Result<()> {
-        // Keys from the store, then merge with pending writes of the same range.
-        let mut keys: BTreeSet<Key> = BTreeSet::new();
-        self.store.scan(scan, &mut |k, _| {
-            keys.insert(k.clone());
-            ControlFlow::Continue(())
-        })?;
-        for (k, e) in &self.cache {
-            if e.dirty && in_scan(scan, k) {
-                keys.insert(k.clone());
+        // This transaction's own writes in the range, merged in key order.
+        let pending: Vec<(&Key, &Option<Value>)> = self
+            .cache
+            .iter()
+            .filter(|(k, e)| e.dirty && in_scan(scan, k))
+            .map(|(k, e)| (k, &e.value))
+            .collect();
+        let mut next = 0;
+        let mut stopped = false;
+        self.store.scan(scan, &mut |k, v| {
+            while next < pending.len() && pending[next].0 < k {
+                if let Some(pv) = pending[next].1 {
+                    if visit(pending[next].0, pv).is_break() {
+                        stopped = true;
+                        return ControlFlow::Break(());
+                    }
+                }
+                next += 1;
             }
-        }
-        for k in keys {
-            if let Some(v) = self.get(&k)? {
-                if visit(&k, v).is_break() {
-                    break;
+            let flow = if next < pending.len() && pending[next].0 == k {
+                next += 1;
+                match pending[next - 1].1 {
+                    Some(pv) => visit(k, pv),
+                    None => ControlFlow::Continue(()),
+                }
+            } else {
+                visit(k, v)
+            };
+            if flow.is_break() {
+                stopped = true;
+            }
+            flow
+        })?;
+        if !stopped {
+            for (k, pv) in &pending[next..] {
+                if let Some(pv) = pv {
+                    if visit(k, pv).is_break() {
+                        break;
+                    }
                 }
             }
         }

@@ -2,8 +2,12 @@
 //! cancelled or closed short. This module owns the PO records; receipts write
 //! `purchase` movements through [`crate::ledger::apply`].
 
+pub mod orders;
+pub mod queries;
+pub mod receiving;
+
 use crate::decimal::{Money, Quantity};
-use crate::error::Result;
+use crate::error::{Error, Result};
 use crate::store::{Kind, Scan, Value};
 use crate::tx::Tx;
 use crate::Id;
@@ -216,3 +220,158 @@ pub fn product_referenced(tx: &mut Tx<'_>, product_id: Id) -> Result<bool> {
     })?;
     Ok(used)
 }
+
+impl PoStatus {
+    /// The one table of allowed moves: the status after `action`, or
+    /// `invalid_transition` naming the current status and the action.
+    pub fn after(self, action: PoAction) -> Result<PoStatus> {
+        use PoAction as A;
+        use PoStatus as S;
+        let next = match (self, action) {
+            (S::Draft, A::Update | A::Delete) => Some(S::Draft),
+            (S::Draft, A::Order) => Some(S::Ordered),
+            (S::Ordered | S::PartiallyReceived, A::Receive { complete }) => Some(if complete {
+                S::Received
+            } else {
+                S::PartiallyReceived
+            }),
+            (S::Draft | S::Ordered, A::Cancel) => Some(S::Cancelled),
+            (S::PartiallyReceived, A::Close) => Some(S::Closed),
+            (S::PartiallyReceived | S::Received | S::Closed, A::Return) => Some(self),
+            _ => None,
+        };
+        next.ok_or_else(|| Error::transition(self.as_str(), action.as_str()))
+    }
+}
+
+/// What is being done to a PO (for [`PoStatus::after`]).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum PoAction {
+    /// Edit header or lines.
+    Update,
+    /// Delete.
+    Delete,
+    /// Send to the supplier.
+    Order,
+    /// Receive; `complete` when every line is then complete.
+    Receive {
+        /// Whether every line is complete after this receipt.
+        complete: bool,
+    },
+    /// Cancel.
+    Cancel,
+    /// Close short.
+    Close,
+    /// Return received stock to the supplier.
+    Return,
+}
+
+impl PoAction {
+    /// The wire name used in `invalid_transition`.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            PoAction::Update => "update",
+            PoAction::Delete => "delete",
+            PoAction::Order => "order",
+            PoAction::Receive { .. } => "receive",
+            PoAction::Cancel => "cancel",
+            PoAction::Close => "close",
+            PoAction::Return => "return",
+        }
+    }
+}
+
+impl PoLine {
+    /// Still to come (never negative, even when over-received within tolerance).
+    pub fn outstanding(&self) -> Quantity {
+        let o = self.quantity - self.received;
+        if o.is_negative() {
+            Quantity::ZERO
+        } else {
+            o
+        }
+    }
+}
+
+/// A PO as answered: the record, its totals, and what the command did.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct PoView {
+    /// The purchase order.
+    pub purchase_order: PurchaseOrder,
+    /// Ordered value (sum of quantity x unit cost).
+    pub total: Money,
+    /// Received value (sum of received x unit cost).
+    pub received_total: Money,
+    /// Movements this command wrote (receipts, returns).
+    pub movements: Vec<crate::ledger::Movement>,
+    /// The backorder a close created.
+    pub backorder: Option<Box<PurchaseOrder>>,
+}
+
+impl PoView {
+    /// A view of a PO with no movements or backorder.
+    pub fn of(po: PurchaseOrder) -> Self {
+        PoView {
+            total: po.total(),
+            received_total: po.received_total(),
+            purchase_order: po,
+            movements: Vec::new(),
+            backorder: None,
+        }
+    }
+}
+
+/// Writes a PO record.
+pub(crate) fn put(tx: &mut Tx<'_>, po: &PurchaseOrder) {
+    tx.put(
+        crate::store::Key::PurchaseOrder(po.id),
+        Value::PurchaseOrder(Box::new(po.clone())),
+    );
+}
+
+/// `locked` when the PO was exported to accounting.
+pub(crate) fn check_unlocked(po: &PurchaseOrder, action: PoAction) -> Result<()> {
+    if po.exported {
+        return Err(Error::Locked {
+            entity: "purchase_order".into(),
+            id: po.id.to_string(),
+            reason: format!("exported to accounting; cannot {}", action.as_str()),
+        });
+    }
+    Ok(())
+}
+
+/// Adds `delta` to the incoming quantity of every product line's outstanding
+/// part (sign +1 when a PO starts being awaited, -1 when it stops).
+pub(crate) fn shift_incoming(tx: &mut Tx<'_>, po: &PurchaseOrder, sign: i64) -> Result<()> {
+    for l in &po.lines {
+        if let Some(pid) = l.product_id {
+            let o = l.outstanding();
+            let delta = if sign >= 0 { o } else { -o };
+            add_incoming(tx, pid, l.location_id, delta)?;
+        }
+    }
+    Ok(())
+}
+
+/// Changes the incoming quantity of one (product, location).
+pub(crate) fn add_incoming(
+    tx: &mut Tx<'_>,
+    product_id: Id,
+    location_id: Id,
+    delta: Quantity,
+) -> Result<()> {
+    if delta.is_zero() {
+        return Ok(());
+    }
+    let mut l = crate::ledger::level(tx, product_id, location_id)?;
+    l.incoming += delta;
+    if l.incoming.is_negative() {
+        l.incoming = Quantity::ZERO;
+    }
+    crate::ledger::put_level(tx, l);
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests;

@@ -1,0 +1,362 @@
+//! Stock arriving and leaving against a PO: receipts (atomic, no over-receipt
+//! beyond the tolerance), closing short with a backorder, returns to the
+//! supplier. Each tracked product line writes its movement through
+//! [`crate::ledger::apply`] with the PO as source.
+
+use super::orders::{insert, load_for};
+use super::{add_incoming, put, shift_incoming, PoAction, PoLine, PoStatus, PoView, PurchaseOrder};
+use crate::auth::Actor;
+use crate::decimal::Quantity;
+use crate::error::{Error, Result};
+use crate::ledger::{self, MovementType, Source};
+use crate::product::MAX_DECIMAL_PLACES;
+use crate::store::{Counter, Kind};
+use crate::tx::Tx;
+use crate::validate::{self, MAX_LINES};
+use crate::Id;
+use chrono::NaiveDate;
+use rust_decimal::Decimal;
+use serde::{Deserialize, Serialize};
+use std::collections::BTreeMap;
+
+/// One line of a receipt.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ReceiptLine {
+    /// Line number on the PO.
+    pub line_no: u32,
+    /// Quantity that arrived (> 0).
+    pub quantity: Quantity,
+    /// Where it went; default the line's destination.
+    #[serde(default)]
+    pub location_id: Option<Id>,
+}
+
+/// `receive_purchase_order` arguments.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Receive {
+    /// Which PO.
+    pub id: Id,
+    /// What arrived.
+    pub lines: Vec<ReceiptLine>,
+    /// Received date; default the date of `now`.
+    #[serde(default)]
+    pub received_date: Option<NaiveDate>,
+    /// Packing slip number of this delivery.
+    #[serde(default)]
+    pub packing_slip_number: Option<String>,
+}
+
+/// `close_purchase_order` arguments.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Close {
+    /// Which PO.
+    pub id: Id,
+    /// Create a backorder PO for what is outstanding.
+    #[serde(default)]
+    pub create_backorder: bool,
+}
+
+/// One line of a return to the supplier.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ReturnLine {
+    /// Line number on the PO.
+    pub line_no: u32,
+    /// Quantity sent back (> 0, at most received minus returned).
+    pub quantity: Quantity,
+    /// Where it leaves from; default the line's destination.
+    #[serde(default)]
+    pub location_id: Option<Id>,
+}
+
+/// `return_to_supplier` arguments.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ReturnToSupplier {
+    /// Which PO.
+    pub id: Id,
+    /// What goes back.
+    pub lines: Vec<ReturnLine>,
+    /// Reason (recorded on the movements).
+    #[serde(default)]
+    pub reason: Option<String>,
+}
+
+fn line_places(tx: &mut Tx<'_>, line: &PoLine) -> Result<u32> {
+    Ok(match line.product_id {
+        Some(pid) => tx.product(pid)?.decimal_places,
+        None => MAX_DECIMAL_PLACES,
+    })
+}
+
+fn line_index(po: &PurchaseOrder, line_no: u32, field: &str) -> Result<usize> {
+    po.lines
+        .iter()
+        .position(|l| l.line_no == line_no)
+        .ok_or_else(|| {
+            Error::field(
+                field,
+                format!("purchase order {} has no line {line_no}", po.number),
+            )
+        })
+}
+
+/// Validates a list of (line_no, quantity, location) and sums repeated lines.
+fn collect(
+    tx: &mut Tx<'_>,
+    po: &PurchaseOrder,
+    items: impl Iterator<Item = (u32, Quantity, Option<Id>)>,
+) -> Result<BTreeMap<usize, (Quantity, Id)>> {
+    let mut by_line: BTreeMap<usize, (Quantity, Id)> = BTreeMap::new();
+    for (i, (line_no, q, loc)) in items.enumerate() {
+        if i >= MAX_LINES {
+            return Err(Error::field("lines", format!("at most {MAX_LINES} lines")));
+        }
+        let idx = line_index(po, line_no, &format!("lines[{i}].line_no"))?;
+        let line = &po.lines[idx];
+        let places = line_places(tx, line)?;
+        let q = validate::positive_quantity(&format!("lines[{i}].quantity"), q, places)?;
+        let loc = loc.unwrap_or(line.location_id);
+        tx.location(loc)?;
+        let e = by_line.entry(idx).or_insert((Quantity::ZERO, loc));
+        if e.1 != loc {
+            return Err(Error::field(
+                format!("lines[{i}].location_id"),
+                "one line goes to one location per command",
+            ));
+        }
+        e.0 += q;
+    }
+    if by_line.is_empty() {
+        return Err(Error::field("lines", "at least one line"));
+    }
+    Ok(by_line)
+}
+
+/// How much of `line` may still be received under the tolerance.
+fn receivable(line: &PoLine, tolerance_percent: Decimal) -> Quantity {
+    let cap =
+        Quantity(line.quantity.get() * (Decimal::ONE + tolerance_percent / Decimal::from(100)));
+    let r = cap - line.received;
+    if r.is_negative() {
+        Quantity::ZERO
+    } else {
+        r
+    }
+}
+
+/// `receive_purchase_order`: all lines or none.
+pub fn receive(tx: &mut Tx<'_>, actor: &Actor, a: Receive) -> Result<PoView> {
+    let mut po = tx.purchase_order(a.id)?;
+    // The status check comes first, so a receipt on a draft names the status.
+    po.status.after(PoAction::Receive { complete: false })?;
+    let packing = validate::text(
+        "packing_slip_number",
+        a.packing_slip_number.as_deref(),
+        validate::MAX_CODE,
+    )?;
+    let wanted = collect(
+        tx,
+        &po,
+        a.lines
+            .iter()
+            .map(|l| (l.line_no, l.quantity, l.location_id)),
+    )?;
+    let tolerance = tx.settings()?.over_receipt_tolerance_percent.get();
+    for (&idx, &(q, _)) in &wanted {
+        let line = &po.lines[idx];
+        let room = receivable(line, tolerance);
+        if q > room {
+            return Err(Error::OverReceipt {
+                line: line.line_no,
+                outstanding: room,
+                requested: q,
+            });
+        }
+    }
+    let source = Source {
+        actor: actor.id.clone(),
+        purchase_order: Some(po.id),
+        ..Default::default()
+    };
+    let mut movements = Vec::new();
+    for (idx, (q, loc)) in wanted {
+        let line = po.lines[idx].clone();
+        if let Some(pid) = line.product_id {
+            // What was awaited at the destination is awaited no more.
+            let awaited = if q < line.outstanding() {
+                q
+            } else {
+                line.outstanding()
+            };
+            add_incoming(tx, pid, line.location_id, -awaited)?;
+            let product = tx.product(pid)?;
+            if product.track_inventory {
+                let reason = Some(format!("received on {}", po.number));
+                movements.extend(ledger::apply(
+                    tx,
+                    &product,
+                    loc,
+                    MovementType::Purchase,
+                    q,
+                    reason,
+                    source.clone(),
+                )?);
+            }
+        }
+        po.lines[idx].received += q;
+    }
+    let complete = po.lines.iter().all(|l| l.received >= l.quantity);
+    po.status = po.status.after(PoAction::Receive { complete })?;
+    po.received_date = Some(a.received_date.unwrap_or(tx.now.date_naive()));
+    if packing.is_some() {
+        po.packing_slip_number = packing;
+    }
+    put(tx, &po);
+    let mut view = PoView::of(po);
+    view.movements = movements;
+    Ok(view)
+}
+
+/// The first PO of a backorder chain.
+fn root_of(tx: &mut Tx<'_>, po: &PurchaseOrder) -> Result<PurchaseOrder> {
+    let mut cur = po.clone();
+    // Chains are short; the bound guards against a corrupt cycle.
+    for _ in 0..10_000 {
+        match cur.backorder_of {
+            Some(parent) => cur = tx.purchase_order(parent)?,
+            None => return Ok(cur),
+        }
+    }
+    Err(Error::conflict("backorder chain too long"))
+}
+
+/// `close_purchase_order`: partially received -> closed, optionally with a
+/// backorder (`<root number>-BO<n>`, status ordered) for the outstanding
+/// quantities. Backorders of backorders count on from the root's number.
+pub fn close(tx: &mut Tx<'_>, _: &Actor, a: Close) -> Result<PoView> {
+    let (mut po, next) = load_for(tx, a.id, PoAction::Close)?;
+    shift_incoming(tx, &po, -1)?;
+    po.status = next;
+    let mut backorder = None;
+    if a.create_backorder {
+        let lines: Vec<PoLine> = po
+            .lines
+            .iter()
+            .filter(|l| !l.outstanding().is_zero())
+            .enumerate()
+            .map(|(i, l)| PoLine {
+                line_no: i as u32 + 1,
+                quantity: l.outstanding(),
+                received: Quantity::ZERO,
+                returned: Quantity::ZERO,
+                ..l.clone()
+            })
+            .collect();
+        if !lines.is_empty() {
+            let mut root = if po.backorder_of.is_some() {
+                root_of(tx, &po)?
+            } else {
+                po.clone()
+            };
+            let mut number;
+            loop {
+                root.backorder_count += 1;
+                number = format!("{}-BO{}", root.number, root.backorder_count);
+                if !crate::numbering::po_number_taken(tx, &number)? {
+                    break;
+                }
+            }
+            if root.id == po.id {
+                po.backorder_count = root.backorder_count;
+            } else {
+                put(tx, &root);
+            }
+            let id = tx.next(Counter::Ids(Kind::PurchaseOrder))?;
+            let bo = PurchaseOrder {
+                id,
+                number,
+                status: PoStatus::Ordered,
+                order_date: tx.now.date_naive(),
+                received_date: None,
+                lines,
+                exported: false,
+                backorder_of: Some(po.id),
+                backorder_count: 0,
+                created_at: tx.now,
+                ..po.clone()
+            };
+            let bo = insert(tx, bo)?;
+            shift_incoming(tx, &bo, 1)?;
+            backorder = Some(Box::new(bo));
+        }
+    }
+    put(tx, &po);
+    let mut view = PoView::of(po);
+    view.backorder = backorder;
+    Ok(view)
+}
+
+/// `return_to_supplier`: sends received stock back (a `return` movement of
+/// minus the quantity, clamped at zero stock); never more than received minus
+/// already returned. The PO stays on record with its status.
+pub fn return_to_supplier(tx: &mut Tx<'_>, actor: &Actor, a: ReturnToSupplier) -> Result<PoView> {
+    let mut po = tx.purchase_order(a.id)?;
+    po.status.after(PoAction::Return)?;
+    let reason = validate::text("reason", a.reason.as_deref(), validate::MAX_TEXT)?;
+    let wanted = collect(
+        tx,
+        &po,
+        a.lines
+            .iter()
+            .map(|l| (l.line_no, l.quantity, l.location_id)),
+    )?;
+    for (&idx, &(q, _)) in &wanted {
+        let line = &po.lines[idx];
+        let room = line.received - line.returned;
+        if q > room {
+            let i = a
+                .lines
+                .iter()
+                .position(|l| l.line_no == line.line_no)
+                .unwrap_or(0);
+            return Err(Error::field(
+                format!("lines[{i}].quantity"),
+                format!(
+                    "line {} has {room} received and not yet returned",
+                    line.line_no
+                ),
+            ));
+        }
+    }
+    let source = Source {
+        actor: actor.id.clone(),
+        purchase_order: Some(po.id),
+        ..Default::default()
+    };
+    let mut movements = Vec::new();
+    for (idx, (q, loc)) in wanted {
+        if let Some(pid) = po.lines[idx].product_id {
+            let product = tx.product(pid)?;
+            if product.track_inventory {
+                movements.extend(ledger::apply(
+                    tx,
+                    &product,
+                    loc,
+                    MovementType::Return,
+                    -q,
+                    reason.clone(),
+                    source.clone(),
+                )?);
+            }
+        }
+        po.lines[idx].returned += q;
+    }
+    put(tx, &po);
+    let mut view = PoView::of(po);
+    view.movements = movements;
+    Ok(view)
+}
