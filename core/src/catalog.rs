@@ -301,3 +301,7 @@ pub fn default_vat_rate(tx: &mut Tx<'_>) -> Result<Option<Id>> {
         .find(|r| r.is_default)
         .map(|r| r.id))
 }
+
+#[cfg(test)]
+#[path = "catalog_tests.rs"]
+mod tests;

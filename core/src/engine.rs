@@ -78,3 +78,7 @@ pub fn execute_json(store: &mut dyn Store, input: &str) -> String {
     let r = parse_request(input).and_then(|req| execute(store, req));
     answer_json(&r)
 }
+
+#[cfg(test)]
+#[path = "engine_tests.rs"]
+mod tests;

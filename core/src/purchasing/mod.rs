@@ -207,7 +207,7 @@ pub fn recent_for_supplier(tx: &mut Tx<'_>, supplier_id: Id, n: usize) -> Result
             v.push(PoSummary::from(po));
         }
     })?;
-    v.sort_by(|a, b| (b.order_date, b.id).cmp(&(a.order_date, a.id)));
+    v.sort_by_key(|p| std::cmp::Reverse((p.order_date, p.id)));
     v.truncate(n);
     Ok(v)
 }
