@@ -1,1 +1,245 @@
-fn main() {}
+//! Throughput and latency of the core with the in-memory store.
+//!
+//! `cargo bench -p stockbook-core --bench engine` runs everything and prints
+//! the table recorded in docs/benchmarks.md. `-- memory` runs only the memory
+//! scenario (in its own process, so peak RSS is its own).
+
+use chrono::{DateTime, Duration, Utc};
+use serde_json::json;
+use std::time::Instant;
+use stockbook_core::auth::Actor;
+use stockbook_core::engine::{execute, execute_json};
+use stockbook_core::ledger::{Operation, UpdateStock};
+use stockbook_core::protocol::{Command, Request};
+use stockbook_core::store::memory::MemoryStore;
+use stockbook_core::testkit::Kit;
+
+fn t0() -> DateTime<Utc> {
+    DateTime::parse_from_rfc3339("2026-01-05T09:00:00Z")
+        .unwrap()
+        .with_timezone(&Utc)
+}
+
+/// A store with `n` tracked products (threshold 0 so alerts stay rare).
+fn store_with_products(n: u64) -> MemoryStore {
+    let mut k = Kit::new();
+    for i in 0..n {
+        k.ok("create_product", json!({"sku": format!("SKU{i}"), "name": format!("Product {i}"), "low_stock_threshold": 0}));
+    }
+    k.store
+}
+
+fn update(i: u64, products: u64, now: DateTime<Utc>) -> UpdateStock {
+    UpdateStock {
+        product_id: 1 + (i * 7919) % products,
+        location_id: None,
+        operation: if i % 4 == 3 {
+            Operation::Subtract
+        } else {
+            Operation::Add
+        },
+        quantity: stockbook_core::decimal::Quantity::from_int(1 + (i % 5) as i64),
+        reason: None,
+        expected_on_hand: None,
+        ticket: None,
+        client: None,
+    }
+    .tap(now)
+}
+
+trait Tap {
+    fn tap(self, _now: DateTime<Utc>) -> Self;
+}
+impl Tap for UpdateStock {
+    fn tap(self, _now: DateTime<Utc>) -> Self {
+        self
+    }
+}
+
+fn peak_rss_mb() -> f64 {
+    let s = std::fs::read_to_string("/proc/self/status").unwrap_or_default();
+    s.lines()
+        .find(|l| l.starts_with("VmHWM:"))
+        .and_then(|l| l.split_whitespace().nth(1))
+        .and_then(|kb| kb.parse::<f64>().ok())
+        .map(|kb| kb / 1024.0)
+        .unwrap_or(f64::NAN)
+}
+
+fn rust_api(n: u64, products: u64) -> f64 {
+    let mut store = store_with_products(products);
+    let actor = Actor::admin("bench");
+    let start_time = t0();
+    let reqs: Vec<Request> = (0..n)
+        .map(|i| {
+            Request::new(
+                actor.clone(),
+                start_time + Duration::milliseconds(i as i64),
+                Command::UpdateStock(update(i, products, start_time)),
+            )
+        })
+        .collect();
+    let t = Instant::now();
+    for r in reqs {
+        execute(&mut store, r).expect("update");
+    }
+    let secs = t.elapsed().as_secs_f64();
+    assert_eq!(store.ledger_len() as u64, n);
+    n as f64 / secs
+}
+
+fn json_path(n: u64, products: u64) -> f64 {
+    let mut store = store_with_products(products);
+    let base = t0();
+    let reqs: Vec<String> = (0..n)
+        .map(|i| {
+            let u = update(i, products, base);
+            json!({"cmd": "update_stock", "actor": {"id": "bench", "permissions": ["admin"]},
+                   "now": (base + Duration::milliseconds(i as i64)).to_rfc3339(),
+                   "args": {"product_id": u.product_id, "operation": u.operation, "quantity": u.quantity}})
+            .to_string()
+        })
+        .collect();
+    let t = Instant::now();
+    let mut bytes = 0usize;
+    for r in &reqs {
+        bytes += execute_json(&mut store, r).len();
+    }
+    let secs = t.elapsed().as_secs_f64();
+    assert!(bytes > 0);
+    assert_eq!(store.ledger_len() as u64, n);
+    n as f64 / secs
+}
+
+fn median(mut v: Vec<f64>) -> f64 {
+    v.sort_by(|a, b| a.total_cmp(b));
+    v[v.len() / 2]
+}
+
+/// Receiving a 1,000-line PO (one receipt of every line), median of runs.
+fn receive_1000_lines() -> f64 {
+    let mut runs = Vec::new();
+    for _ in 0..15 {
+        let mut k = Kit::new();
+        k.supplier("Acme");
+        let mut lines = Vec::new();
+        for i in 0..1000 {
+            let id = k.ok(
+                "create_product",
+                json!({"sku": format!("S{i}"), "name": "x", "low_stock_threshold": 0}),
+            )["id"]
+                .as_u64()
+                .unwrap();
+            lines.push(json!({"product_id": id, "quantity": 10, "unit_cost": "1.25"}));
+        }
+        let po = k.ok(
+            "create_purchase_order",
+            json!({"supplier_id": 1, "lines": lines}),
+        )["purchase_order"]["id"]
+            .as_u64()
+            .unwrap();
+        k.ok("order_purchase_order", json!({"id": po}));
+        let receipt: Vec<_> = (1..=1000)
+            .map(|l| json!({"line_no": l, "quantity": 10}))
+            .collect();
+        let req = k.request(
+            "receive_purchase_order",
+            json!({"id": po, "lines": receipt}),
+        );
+        let parsed = stockbook_core::protocol::parse_request(&req).unwrap();
+        let t = Instant::now();
+        let out = execute(&mut k.store, parsed).expect("receive");
+        runs.push(t.elapsed().as_secs_f64() * 1000.0);
+        assert_eq!(k.store.ledger_len(), 1000);
+        drop(out);
+    }
+    median(runs)
+}
+
+/// Listing page 1 of 100,000 POs filtered by status, median of runs.
+fn list_100k_pos() -> f64 {
+    let mut k = Kit::new();
+    k.supplier("Acme");
+    let p = k.product("P");
+    let base = t0();
+    for i in 0..100_000u64 {
+        k.now = base + Duration::minutes(i as i64);
+        let po = k.ok(
+            "create_purchase_order",
+            json!({"supplier_id": 1, "lines": [{"product_id": p, "quantity": 1 + i % 9}]}),
+        );
+        if i % 3 == 0 {
+            k.ok(
+                "order_purchase_order",
+                json!({"id": po["purchase_order"]["id"]}),
+            );
+        }
+    }
+    let req = k.request("list_purchase_orders", json!({"status": "ordered", "sort": "total", "direction": "desc", "page": 1, "page_size": 50}));
+    let mut runs = Vec::new();
+    for _ in 0..15 {
+        let parsed = stockbook_core::protocol::parse_request(&req).unwrap();
+        let t = Instant::now();
+        let out = execute(&mut k.store, parsed).expect("list");
+        runs.push(t.elapsed().as_secs_f64() * 1000.0);
+        drop(out);
+    }
+    median(runs)
+}
+
+fn memory() {
+    let products = 100_000;
+    let n = 1_000_000;
+    let mut store = store_with_products(products);
+    let actor = Actor::admin("bench");
+    let base = t0();
+    for i in 0..n {
+        let r = Request::new(
+            actor.clone(),
+            base + Duration::milliseconds(i as i64),
+            Command::UpdateStock(update(i, products, base)),
+        );
+        execute(&mut store, r).expect("update");
+    }
+    assert_eq!(store.ledger_len() as u64, n);
+    println!(
+        "memory: {products} products, {n} movements: peak RSS {:.0} MB (target < 500 MB)",
+        peak_rss_mb()
+    );
+}
+
+fn main() {
+    let args: Vec<String> = std::env::args().collect();
+    if args.iter().any(|a| a == "memory") {
+        memory();
+        return;
+    }
+    if let Some(i) = args.iter().position(|a| a == "api") {
+        let n = args
+            .get(i + 1)
+            .and_then(|s| s.parse().ok())
+            .unwrap_or(1_000_000);
+        println!("rust api: {:.0} commands/s", rust_api(n, 10_000));
+        return;
+    }
+    let n = 1_000_000;
+    let products = 10_000;
+    let api = rust_api(n, products);
+    println!("rust api: {n} update_stock over {products} products: {api:.0} commands/s (target >= 2,000,000)");
+    let js = json_path(n, products);
+    println!("json path: {n} update_stock over {products} products: {js:.0} commands/s (target >= 300,000)");
+    println!("ratio rust api / json path: {:.2}", api / js);
+    let r = receive_1000_lines();
+    println!("receive a 1,000-line PO: median {r:.3} ms (target < 2 ms)");
+    let l = list_100k_pos();
+    println!(
+        "list page 1 of 100,000 POs by status, sorted by total: median {l:.3} ms (target < 20 ms)"
+    );
+    // The memory scenario in a child process, so its peak RSS is its own.
+    let exe = std::env::current_exe().unwrap();
+    let out = std::process::Command::new(exe)
+        .arg("memory")
+        .output()
+        .expect("memory run");
+    print!("{}", String::from_utf8_lossy(&out.stdout));
+}

@@ -35,12 +35,25 @@ pub fn raise(tx: &mut Tx<'_>) -> Result<()> {
     if tx.touched.is_empty() {
         return Ok(());
     }
-    let cooldown = Duration::minutes(i64::from(tx.settings()?.low_stock_cooldown_minutes));
     let touched: Vec<Id> = tx.touched.iter().copied().collect();
     for pid in touched {
-        let Some(p) = tx.product_opt(pid)? else {
+        let Some(p) = tx.rules_opt(pid)? else {
             continue;
         };
+        // Shortcut: one touched location above the threshold puts the total above it.
+        let locations: Vec<Id> = tx
+            .pending_movements()
+            .iter()
+            .filter(|m| m.product_id == pid)
+            .map(|m| m.location_id)
+            .collect();
+        let mut above = !p.track_inventory;
+        for loc in locations {
+            above |= ledger::level(tx, pid, loc)?.on_hand > p.low_stock_threshold;
+        }
+        if above {
+            continue;
+        }
         let totals = ledger::totals(tx, pid)?;
         if !totals.low_stock {
             continue;
@@ -49,14 +62,16 @@ pub fn raise(tx: &mut Tx<'_>) -> Result<()> {
             Some(Value::Time(t)) => Some(*t),
             _ => None,
         };
+        let cooldown = Duration::minutes(i64::from(tx.settings()?.low_stock_cooldown_minutes));
         if last.is_some_and(|t| tx.now - t < cooldown) {
             continue;
         }
         tx.put(Key::LowStockAlert(pid), Value::Time(tx.now));
+        let product = tx.product(pid)?;
         tx.emit(Event::LowStock(LowStock {
             product_id: pid,
-            sku: p.sku,
-            name: p.name,
+            sku: product.sku,
+            name: product.name,
             on_hand: totals.on_hand,
             threshold: p.low_stock_threshold,
             at: tx.now,

@@ -161,7 +161,7 @@ pub fn create_location(tx: &mut Tx<'_>, _: &Actor, a: CreateLocation) -> Result<
     }
     let id = tx.next(Counter::Ids(Kind::Location))?;
     let loc = Location { id, name };
-    tx.put(Key::Location(id), Value::Location(loc.clone()));
+    tx.put(Key::Location(id), Value::Location(Box::new(loc.clone())));
     Ok(loc)
 }
 
@@ -172,7 +172,7 @@ pub fn list_locations(tx: &mut Tx<'_>, _: &Actor, _: NoArgs) -> Result<Vec<Locat
 
 fn locations(tx: &mut Tx<'_>) -> Result<Vec<Location>> {
     all(tx, Kind::Location, |v| match v {
-        Value::Location(l) => Some(l.clone()),
+        Value::Location(l) => Some((**l).clone()),
         _ => None,
     })
 }
@@ -198,7 +198,7 @@ pub fn create_category(tx: &mut Tx<'_>, _: &Actor, a: CreateCategory) -> Result<
         colour,
         position,
     };
-    tx.put(Key::Category(id), Value::Category(c.clone()));
+    tx.put(Key::Category(id), Value::Category(Box::new(c.clone())));
     Ok(c)
 }
 
@@ -214,7 +214,7 @@ pub fn update_category(tx: &mut Tx<'_>, _: &Actor, a: UpdateCategory) -> Result<
     if let Some(p) = a.position {
         c.position = p;
     }
-    tx.put(Key::Category(c.id), Value::Category(c.clone()));
+    tx.put(Key::Category(c.id), Value::Category(Box::new(c.clone())));
     Ok(c)
 }
 
@@ -249,7 +249,7 @@ pub fn list_categories(tx: &mut Tx<'_>, _: &Actor, _: NoArgs) -> Result<Vec<Cate
 
 fn categories(tx: &mut Tx<'_>) -> Result<Vec<Category>> {
     let mut v = all(tx, Kind::Category, |v| match v {
-        Value::Category(c) => Some(c.clone()),
+        Value::Category(c) => Some((**c).clone()),
         _ => None,
     })?;
     v.sort_by_key(|c| (c.position, c.id));
@@ -268,7 +268,7 @@ pub fn create_vat_rate(tx: &mut Tx<'_>, _: &Actor, a: CreateVatRate) -> Result<V
     if is_default {
         for mut r in existing.into_iter().filter(|r| r.is_default) {
             r.is_default = false;
-            tx.put(Key::VatRate(r.id), Value::VatRate(r));
+            tx.put(Key::VatRate(r.id), Value::VatRate(Box::new(r)));
         }
     }
     let id = tx.next(Counter::Ids(Kind::VatRate))?;
@@ -278,7 +278,7 @@ pub fn create_vat_rate(tx: &mut Tx<'_>, _: &Actor, a: CreateVatRate) -> Result<V
         percent: a.percent,
         is_default,
     };
-    tx.put(Key::VatRate(id), Value::VatRate(r.clone()));
+    tx.put(Key::VatRate(id), Value::VatRate(Box::new(r.clone())));
     Ok(r)
 }
 
@@ -289,7 +289,7 @@ pub fn list_vat_rates(tx: &mut Tx<'_>, _: &Actor, _: NoArgs) -> Result<Vec<VatRa
 
 fn vat_rates(tx: &mut Tx<'_>) -> Result<Vec<VatRate>> {
     all(tx, Kind::VatRate, |v| match v {
-        Value::VatRate(r) => Some(r.clone()),
+        Value::VatRate(r) => Some((**r).clone()),
         _ => None,
     })
 }

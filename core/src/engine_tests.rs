@@ -269,7 +269,7 @@ fn a_stale_changeset_is_a_conflict_and_applies_nothing() {
         let product = tx.product(p).unwrap();
         crate::ledger::change_stock(
             &mut tx,
-            &product,
+            &product.rules(),
             1,
             crate::ledger::Operation::Add,
             "2".parse().unwrap(),

@@ -14,7 +14,7 @@ use crate::auth::Actor;
 use crate::catalog::MAIN_LOCATION;
 use crate::decimal::Quantity;
 use crate::error::{Error, Result};
-use crate::product::Product;
+use crate::product::StockRules;
 use crate::store::{Counter, Key, Scan, Value};
 use crate::tx::Tx;
 use crate::validate;
@@ -143,7 +143,7 @@ pub struct StockTotals {
 
 impl StockTotals {
     /// Totals of a product's levels.
-    pub fn of(product: &Product, levels: &[StockLevel]) -> Self {
+    pub fn of(product: &StockRules, levels: &[StockLevel]) -> Self {
         let on_hand: Quantity = levels.iter().map(|l| l.on_hand).sum();
         let held: Quantity = levels.iter().map(|l| l.held).sum();
         StockTotals {
@@ -389,7 +389,7 @@ pub fn levels(tx: &mut Tx<'_>, product_id: Id) -> Result<Vec<StockLevel>> {
 
 /// Totals of a product.
 pub fn totals(tx: &mut Tx<'_>, product_id: Id) -> Result<StockTotals> {
-    let p = tx.product(product_id)?;
+    let p = tx.rules(product_id)?;
     let ls = levels(tx, product_id)?;
     Ok(StockTotals::of(&p, &ls))
 }
@@ -404,7 +404,7 @@ pub fn put_level(tx: &mut Tx<'_>, l: StockLevel) {
 /// `now` earlier than the newest movement there (no backdating).
 pub fn apply(
     tx: &mut Tx<'_>,
-    product: &Product,
+    product: &StockRules,
     location_id: Id,
     kind: MovementType,
     requested: Quantity,
@@ -454,7 +454,7 @@ pub fn apply(
 /// A manual Add / Subtract / Set at one location.
 pub fn change_stock(
     tx: &mut Tx<'_>,
-    product: &Product,
+    product: &StockRules,
     location_id: Id,
     op: Operation,
     quantity: Quantity,
@@ -470,8 +470,14 @@ pub fn change_stock(
         return Err(Error::field("quantity", "must be >= 0"));
     }
     validate::within_places("quantity", quantity, product.decimal_places)?;
-    tx.location(location_id)?;
-    let on_hand = level(tx, product.id, location_id)?.on_hand;
+    let on_hand = match tx.get(&Key::Stock(product.id, location_id))? {
+        Some(Value::Stock(l)) => l.on_hand,
+        // No stock there yet: the location must exist (locations are never deleted).
+        _ => {
+            tx.location(location_id)?;
+            Quantity::ZERO
+        }
+    };
     let (kind, delta) = match op {
         Operation::Add => (MovementType::Purchase, quantity),
         Operation::Subtract => (MovementType::Adjustment, -quantity),
@@ -482,7 +488,7 @@ pub fn change_stock(
 
 /// `update_stock`.
 pub fn update_stock(tx: &mut Tx<'_>, actor: &Actor, a: UpdateStock) -> Result<StockChange> {
-    let product = tx.product(a.product_id)?;
+    let product = tx.rules(a.product_id)?;
     let location_id = a.location_id.unwrap_or(MAIN_LOCATION);
     let reason = validate::text("reason", a.reason.as_deref(), validate::MAX_TEXT)?;
     let ticket = validate::text("ticket", a.ticket.as_deref(), validate::MAX_CODE)?;
@@ -518,7 +524,7 @@ pub fn update_stock(tx: &mut Tx<'_>, actor: &Actor, a: UpdateStock) -> Result<St
 
 /// `get_stock`.
 pub fn get_stock(tx: &mut Tx<'_>, _: &Actor, a: GetStock) -> Result<StockReport> {
-    let product = tx.product(a.product_id)?;
+    let product = tx.rules(a.product_id)?;
     let mut ls = levels(tx, product.id)?;
     if let Some(loc) = a.location_id {
         tx.location(loc)?;
@@ -536,7 +542,7 @@ pub fn get_stock(tx: &mut Tx<'_>, _: &Actor, a: GetStock) -> Result<StockReport>
 
 /// `stock_as_of`: on-hand at a past moment, from the ledger.
 pub fn stock_as_of(tx: &mut Tx<'_>, _: &Actor, a: StockAsOf) -> Result<PastStock> {
-    let product = tx.product(a.product_id)?;
+    let product = tx.rules(a.product_id)?;
     let mut locs: Vec<Id> = levels(tx, product.id)?
         .into_iter()
         .map(|l| l.location_id)

@@ -54,6 +54,32 @@ pub struct Product {
     pub archived: bool,
 }
 
+/// What the ledger needs to know of a product: a cheap copy, so hot paths do
+/// not clone names and codes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct StockRules {
+    /// The product.
+    pub id: Id,
+    /// Whether stock is kept for it.
+    pub track_inventory: bool,
+    /// Decimal places allowed.
+    pub decimal_places: u32,
+    /// Low-stock threshold.
+    pub low_stock_threshold: Quantity,
+}
+
+impl Product {
+    /// The product's stock rules.
+    pub fn rules(&self) -> StockRules {
+        StockRules {
+            id: self.id,
+            track_inventory: self.track_inventory,
+            decimal_places: self.decimal_places,
+            low_stock_threshold: self.low_stock_threshold,
+        }
+    }
+}
+
 /// `create_product` arguments.
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -295,7 +321,7 @@ pub fn create(tx: &mut Tx<'_>, _: &Actor, a: CreateProduct) -> Result<Product> {
         decimal_places,
         archived: false,
     };
-    tx.put(Key::Product(id), Value::Product(p.clone()));
+    tx.put(Key::Product(id), Value::Product(Box::new(p.clone())));
     Ok(p)
 }
 
@@ -379,7 +405,7 @@ pub fn update(tx: &mut Tx<'_>, actor: &Actor, a: UpdateProduct) -> Result<Produc
     if let Some(arch) = a.archived {
         p.archived = arch;
     }
-    tx.put(Key::Product(p.id), Value::Product(p.clone()));
+    tx.put(Key::Product(p.id), Value::Product(Box::new(p.clone())));
     if let Some(q) = a.on_hand {
         if tx.settings()?.purchase_orders_enabled {
             return Err(Error::field(
@@ -391,7 +417,7 @@ pub fn update(tx: &mut Tx<'_>, actor: &Actor, a: UpdateProduct) -> Result<Produc
         let source = Source::actor(actor);
         ledger::change_stock(
             tx,
-            &p,
+            &p.rules(),
             catalog::MAIN_LOCATION,
             Operation::Set,
             q,
@@ -438,7 +464,7 @@ pub fn delete(tx: &mut Tx<'_>, _: &Actor, a: ById) -> Result<Deleted> {
 /// The product with its stock.
 pub fn view(tx: &mut Tx<'_>, product: Product) -> Result<ProductView> {
     let locations = ledger::levels(tx, product.id)?;
-    let stock = StockTotals::of(&product, &locations);
+    let stock = StockTotals::of(&product.rules(), &locations);
     Ok(ProductView {
         product,
         stock,
@@ -467,7 +493,7 @@ pub fn list(tx: &mut Tx<'_>, _: &Actor, a: ListProducts) -> Result<Paged<Product
                         || p.article_number.to_lowercase().contains(n)
                 }) =>
         {
-            Some(p.clone())
+            Some((**p).clone())
         }
         _ => None,
     })?;

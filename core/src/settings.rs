@@ -150,6 +150,6 @@ pub fn update(tx: &mut Tx<'_>, _actor: &Actor, a: UpdateSettings) -> Result<Sett
         }
         s.over_receipt_tolerance_percent = t;
     }
-    tx.put(Key::Settings, Value::Settings(s.clone()));
+    tx.put(Key::Settings, Value::Settings(Box::new(s.clone())));
     Ok(s)
 }

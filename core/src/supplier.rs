@@ -227,7 +227,7 @@ pub fn create(tx: &mut Tx<'_>, _: &Actor, a: CreateSupplier) -> Result<Supplier>
         po_delivery: a.po_delivery.unwrap_or_default(),
         active: true,
     };
-    tx.put(Key::Supplier(id), Value::Supplier(s.clone()));
+    tx.put(Key::Supplier(id), Value::Supplier(Box::new(s.clone())));
     Ok(s)
 }
 
@@ -273,7 +273,7 @@ pub fn update(tx: &mut Tx<'_>, _: &Actor, a: UpdateSupplier) -> Result<Supplier>
     if let Some(act) = a.active {
         s.active = act;
     }
-    tx.put(Key::Supplier(s.id), Value::Supplier(s.clone()));
+    tx.put(Key::Supplier(s.id), Value::Supplier(Box::new(s.clone())));
     Ok(s)
 }
 
@@ -317,7 +317,7 @@ pub fn list(tx: &mut Tx<'_>, _: &Actor, a: ListSuppliers) -> Result<Paged<Suppli
                         || s.creditor_number.to_lowercase().contains(n)
                 }) =>
         {
-            Some(s.clone())
+            Some((**s).clone())
         }
         _ => None,
     })?;

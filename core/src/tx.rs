@@ -9,20 +9,22 @@ use crate::protocol::Event;
 use crate::store::{Changeset, Key, Scan, Store, Value, Version};
 use crate::Id;
 use chrono::{DateTime, Utc};
+use std::borrow::Cow;
 use std::collections::{BTreeMap, BTreeSet};
 use std::ops::ControlFlow;
 
-struct Entry {
+struct Entry<'s> {
     /// Version seen in the store, if the store was asked.
     read: Option<Version>,
-    value: Option<Value>,
+    /// Lent by the store until this transaction writes it.
+    value: Option<Cow<'s, Value>>,
     dirty: bool,
 }
 
 /// A transaction in progress over a store.
 pub struct Tx<'s> {
     store: &'s dyn Store,
-    cache: BTreeMap<Key, Entry>,
+    cache: BTreeMap<Key, Entry<'s>>,
     movements: Vec<Movement>,
     events: Vec<Event>,
     /// Products whose on-hand changed (for low-stock alerts).
@@ -52,7 +54,7 @@ impl<'s> Tx<'s> {
     /// Reads a record (this transaction's own writes first).
     pub fn get(&mut self, key: &Key) -> Result<Option<&Value>> {
         if !self.cache.contains_key(key) {
-            let got = self.store.get(key)?;
+            let got = self.store.get_ref(key)?;
             let (ver, value) = match got {
                 Some((v, val)) => (v, Some(val)),
                 None => (0, None),
@@ -66,7 +68,7 @@ impl<'s> Tx<'s> {
                 },
             );
         }
-        Ok(self.cache.get(key).and_then(|e| e.value.as_ref()))
+        Ok(self.cache.get(key).and_then(|e| e.value.as_deref()))
     }
 
     /// Writes a record.
@@ -80,6 +82,7 @@ impl<'s> Tx<'s> {
     }
 
     fn set(&mut self, key: Key, value: Option<Value>) {
+        let value = value.map(Cow::Owned);
         match self.cache.get_mut(&key) {
             Some(e) => {
                 e.value = value;
@@ -110,11 +113,11 @@ impl<'s> Tx<'s> {
         mut visit: impl FnMut(&Key, &Value) -> ControlFlow<()>,
     ) -> Result<()> {
         // This transaction's own writes in the range, merged in key order.
-        let pending: Vec<(&Key, &Option<Value>)> = self
+        let pending: Vec<(&Key, Option<&Value>)> = self
             .cache
             .iter()
             .filter(|(k, e)| e.dirty && in_scan(scan, k))
-            .map(|(k, e)| (k, &e.value))
+            .map(|(k, e)| (k, e.value.as_deref()))
             .collect();
         let mut next = 0;
         let mut stopped = false;
@@ -187,7 +190,7 @@ impl<'s> Tx<'s> {
                 cs.reads.push((k.clone(), v));
             }
             if e.dirty {
-                cs.writes.push((k, e.value));
+                cs.writes.push((k, e.value.map(Cow::into_owned)));
             }
         }
         cs
@@ -233,6 +236,21 @@ typed_get! {
 }
 
 impl<'s> Tx<'s> {
+    /// The stock rules of a product, without copying the whole record.
+    pub fn rules_opt(&mut self, id: Id) -> Result<Option<crate::product::StockRules>> {
+        match self.get(&Key::Product(id))? {
+            Some(Value::Product(p)) => Ok(Some(p.rules())),
+            Some(_) => Err(Error::conflict("stored product has the wrong type")),
+            None => Ok(None),
+        }
+    }
+
+    /// The stock rules of a product or `not_found`.
+    pub fn rules(&mut self, id: Id) -> Result<crate::product::StockRules> {
+        self.rules_opt(id)?
+            .ok_or_else(|| Error::not_found("product", id))
+    }
+
     /// Reads a counter (0 when never used).
     pub fn counter(&mut self, c: crate::store::Counter) -> Result<u64> {
         match self.get(&Key::Counter(c))? {
@@ -262,7 +280,7 @@ impl<'s> Tx<'s> {
     /// The settings (defaults when never changed).
     pub fn settings(&mut self) -> Result<crate::settings::Settings> {
         match self.get(&Key::Settings)? {
-            Some(Value::Settings(s)) => Ok(s.clone()),
+            Some(Value::Settings(s)) => Ok((**s).clone()),
             _ => Ok(crate::settings::Settings::default()),
         }
     }

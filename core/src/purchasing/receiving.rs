@@ -193,7 +193,7 @@ pub fn receive(tx: &mut Tx<'_>, actor: &Actor, a: Receive) -> Result<PoView> {
                 line.outstanding()
             };
             add_incoming(tx, pid, line.location_id, -awaited)?;
-            let product = tx.product(pid)?;
+            let product = tx.rules(pid)?;
             if product.track_inventory {
                 let reason = Some(format!("received on {}", po.number));
                 movements.extend(ledger::apply(
@@ -340,7 +340,7 @@ pub fn return_to_supplier(tx: &mut Tx<'_>, actor: &Actor, a: ReturnToSupplier) -
     let mut movements = Vec::new();
     for (idx, (q, loc)) in wanted {
         if let Some(pid) = po.lines[idx].product_id {
-            let product = tx.product(pid)?;
+            let product = tx.rules(pid)?;
             if product.track_inventory {
                 movements.extend(ledger::apply(
                     tx,

@@ -6,19 +6,25 @@ use crate::error::{Error, Result};
 use crate::ledger::{Movement, MovementQuery};
 use crate::Id;
 use chrono::{DateTime, Utc};
+use rustc_hash::FxHashMap;
 use serde::{Deserialize, Serialize};
-use std::collections::{BTreeMap, HashMap};
+use std::borrow::Cow;
+use std::collections::BTreeSet;
 use std::ops::ControlFlow;
 
 /// Records and the ledger, in memory.
-#[derive(Debug, Clone)]
+///
+/// Point reads go to a hash map; scans walk an ordered set of keys, which only
+/// changes when a key is created or deleted (most writes update in place).
+#[derive(Debug, Clone, Default)]
 pub struct MemoryStore {
-    records: BTreeMap<Key, (Version, Value)>,
+    records: FxHashMap<Key, (Version, Value)>,
+    order: BTreeSet<Key>,
     ledger: Vec<Movement>,
     /// Positions in `ledger` per (product, location), in time order.
-    by_stock: HashMap<(Id, Id), Vec<u32>>,
+    by_stock: FxHashMap<(Id, Id), Vec<u32>>,
     /// Positions in `ledger` per product.
-    by_product: HashMap<Id, Vec<u32>>,
+    by_product: FxHashMap<Id, Vec<u32>>,
 }
 
 /// The whole state of a [`MemoryStore`], as exported and imported.
@@ -32,25 +38,21 @@ pub struct Snapshot {
     pub movements: Vec<Movement>,
 }
 
-impl Default for MemoryStore {
-    fn default() -> Self {
-        Self::new()
-    }
-}
-
 impl MemoryStore {
     /// A store holding only the genesis records.
     pub fn new() -> Self {
-        let mut records = BTreeMap::new();
+        let mut store = MemoryStore::default();
         for (k, v) in genesis() {
-            records.insert(k, (1, v));
+            store.insert(k, 1, v);
         }
-        MemoryStore {
-            records,
-            ledger: Vec::new(),
-            by_stock: HashMap::new(),
-            by_product: HashMap::new(),
+        store
+    }
+
+    fn insert(&mut self, k: Key, version: Version, v: Value) {
+        if !self.records.contains_key(&k) {
+            self.order.insert(k.clone());
         }
+        self.records.insert(k, (version, v));
     }
 
     /// Exports the whole state.
@@ -58,9 +60,13 @@ impl MemoryStore {
         Snapshot {
             format: 1,
             records: self
-                .records
+                .order
                 .iter()
-                .map(|(k, (ver, v))| (k.clone(), *ver, v.clone()))
+                .filter_map(|k| {
+                    self.records
+                        .get(k)
+                        .map(|(ver, v)| (k.clone(), *ver, v.clone()))
+                })
                 .collect(),
             movements: self.ledger.clone(),
         }
@@ -74,14 +80,9 @@ impl MemoryStore {
                 "unsupported snapshot format",
             ));
         }
-        let mut store = MemoryStore {
-            records: BTreeMap::new(),
-            ledger: Vec::new(),
-            by_stock: HashMap::new(),
-            by_product: HashMap::new(),
-        };
+        let mut store = MemoryStore::default();
         for (k, ver, v) in s.records {
-            store.records.insert(k, (ver, v));
+            store.insert(k, ver, v);
         }
         for (i, m) in s.movements.into_iter().enumerate() {
             if m.seq != i as u64 + 1 {
@@ -121,6 +122,13 @@ impl Store for MemoryStore {
         Ok(self.records.get(key).cloned())
     }
 
+    fn get_ref(&self, key: &Key) -> Result<Option<(Version, Cow<'_, Value>)>> {
+        Ok(self
+            .records
+            .get(key)
+            .map(|(ver, v)| (*ver, Cow::Borrowed(v))))
+    }
+
     fn scan(
         &self,
         scan: Scan,
@@ -130,9 +138,11 @@ impl Store for MemoryStore {
             Scan::All(kind) => scan_bounds(kind),
             Scan::StockOf(p) => (Key::Stock(p, 0), Key::Stock(p, Id::MAX)),
         };
-        for (k, (_, v)) in self.records.range(from..=to) {
-            if visit(k, v).is_break() {
-                break;
+        for k in self.order.range(from..=to) {
+            if let Some((_, v)) = self.records.get(k) {
+                if visit(k, v).is_break() {
+                    break;
+                }
             }
         }
         Ok(())
@@ -205,13 +215,13 @@ impl Store for MemoryStore {
             }
         }
         for (k, v) in cs.writes {
-            let ver = self.records.get(&k).map(|(v, _)| *v).unwrap_or(0) + 1;
-            match v {
-                Some(v) => {
-                    self.records.insert(k, (ver, v));
-                }
-                None => {
-                    self.records.remove(&k);
+            match (v, self.records.get_mut(&k)) {
+                (Some(v), Some(slot)) => *slot = (slot.0 + 1, v),
+                (Some(v), None) => self.insert(k, 1, v),
+                (None, _) => {
+                    if self.records.remove(&k).is_some() {
+                        self.order.remove(&k);
+                    }
                 }
             }
         }

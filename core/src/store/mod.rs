@@ -21,6 +21,7 @@ use crate::supplier::Supplier;
 use crate::Id;
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
+use std::borrow::Cow;
 use std::ops::ControlFlow;
 
 /// Version of a stored record: 0 means "absent", it grows by one on every write.
@@ -128,19 +129,19 @@ pub struct IdempotencyRecord {
 #[allow(clippy::large_enum_variant)]
 pub enum Value {
     /// Settings.
-    Settings(Settings),
+    Settings(Box<Settings>),
     /// A counter's current value.
     Counter(u64),
     /// A location.
-    Location(Location),
+    Location(Box<Location>),
     /// A category.
-    Category(Category),
+    Category(Box<Category>),
     /// A VAT rate.
-    VatRate(VatRate),
+    VatRate(Box<VatRate>),
     /// A supplier.
-    Supplier(Supplier),
+    Supplier(Box<Supplier>),
     /// A product.
-    Product(Product),
+    Product(Box<Product>),
     /// An index entry pointing at an id.
     Ref(Id),
     /// A stock level.
@@ -191,6 +192,12 @@ pub trait Store {
     /// Reads one record and its version.
     fn get(&self, key: &Key) -> Result<Option<(Version, Value)>>;
 
+    /// Like [`Store::get`], but may lend the record instead of copying it. Stores
+    /// that keep records in memory override this; the default copies.
+    fn get_ref(&self, key: &Key) -> Result<Option<(Version, Cow<'_, Value>)>> {
+        Ok(self.get(key)?.map(|(v, val)| (v, Cow::Owned(val))))
+    }
+
     /// Visits records in key order until `visit` breaks.
     fn scan(
         &self,
@@ -221,7 +228,7 @@ pub fn genesis() -> Vec<(Key, Value)> {
     vec![
         (
             Key::Location(crate::catalog::MAIN_LOCATION),
-            Value::Location(Location::main()),
+            Value::Location(Box::new(Location::main())),
         ),
         (
             Key::Counter(Counter::Ids(Kind::Location)),
