@@ -18,7 +18,7 @@ pub const MAX_INTEGER_DIGITS: u32 = 12;
 pub const MAX_SCALE: u32 = 6;
 
 /// Why a textual amount was refused; the message ends up in `invalid_field`.
-fn check_limits(d: Decimal) -> Result<Decimal, String> {
+pub fn check_limits(d: Decimal) -> Result<Decimal, String> {
     if d.scale() > MAX_SCALE {
         return Err(format!("at most {MAX_SCALE} digits after the point"));
     }

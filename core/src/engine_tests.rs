@@ -182,6 +182,11 @@ fn expected_permission(name: &str) -> &'static str {
         }
         "receive_purchase_order" | "return_to_supplier" => "purchasing.receive",
         n if n.contains("purchase_order") => "purchasing.write",
+        n if n.contains("sales_document")
+            || ["record_payment", "mark_shipped", "expire_orders"].contains(&n) =>
+        {
+            "sales.write"
+        }
         _ => "admin",
     }
 }
@@ -196,7 +201,15 @@ fn sample_args(name: &str) -> Value {
         "get_stock" => json!({"product_id": 1}),
         "create_purchase_order" => json!({"supplier_id": 1}),
         "receive_purchase_order" | "return_to_supplier" => json!({"id": 1, "lines": []}),
-        n if n.starts_with("list_") || n == "get_settings" || n == "update_settings" => json!({}),
+        "create_sales_document" => json!({"client": "c"}),
+        "change_sales_document_type" => json!({"id": 1, "type": "invoice"}),
+        "record_payment" => json!({"id": 1, "amount": "1"}),
+        "mark_shipped" => json!({"ids": [1], "method": "sent"}),
+        n if n.starts_with("list_")
+            || ["get_settings", "update_settings", "expire_orders"].contains(&n) =>
+        {
+            json!({})
+        }
         _ => json!({"id": 1}),
     }
 }

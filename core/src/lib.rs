@@ -29,6 +29,7 @@ pub mod paging;
 pub mod product;
 pub mod protocol;
 pub mod purchasing;
+pub mod sales;
 pub mod settings;
 pub mod store;
 pub mod supplier;

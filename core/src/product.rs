@@ -440,6 +440,8 @@ pub fn delete(tx: &mut Tx<'_>, _: &Actor, a: ById) -> Result<Deleted> {
         Some("it has stock movements")
     } else if purchasing::product_referenced(tx, p.id)? {
         Some("purchase order lines use it")
+    } else if crate::sales::product_referenced(tx, p.id)? {
+        Some("sales document lines use it")
     } else {
         None
     };

@@ -13,6 +13,7 @@
 use crate::auth::{Actor, Permission};
 use crate::error::{Error, Result};
 use crate::purchasing as po;
+use crate::sales;
 use crate::tx::Tx;
 use crate::{alerts, catalog, ledger, product, settings, supplier};
 use chrono::{DateTime, Utc};
@@ -182,6 +183,13 @@ commands! {
     close_purchase_order => ClosePurchaseOrder(po::receiving::Close) -> po::PoView, PurchasingWrite, true, po::receiving::close;
     return_to_supplier => ReturnToSupplier(po::receiving::ReturnToSupplier) -> po::PoView, PurchasingReceive, true, po::receiving::return_to_supplier;
     mark_purchase_order_exported => MarkPurchaseOrderExported(catalog::ById) -> po::PoView, PurchasingWrite, true, po::orders::mark_exported;
+    create_sales_document => CreateSalesDocument(sales::documents::CreateSalesDocument) -> sales::SalesDocument, SalesWrite, true, sales::documents::create;
+    update_sales_document => UpdateSalesDocument(sales::documents::UpdateSalesDocument) -> sales::SalesDocument, SalesWrite, true, sales::documents::update;
+    change_sales_document_type => ChangeSalesDocumentType(sales::documents::ChangeType) -> sales::SalesDocument, SalesWrite, true, sales::documents::change;
+    record_payment => RecordPayment(sales::documents::RecordPayment) -> sales::SalesDocument, SalesWrite, true, sales::documents::record_payment;
+    mark_shipped => MarkShipped(sales::documents::MarkShipped) -> sales::documents::Shipped, SalesWrite, true, sales::documents::mark_shipped;
+    delete_sales_document => DeleteSalesDocument(catalog::ById) -> sales::SalesDocument, SalesWrite, true, sales::documents::delete;
+    expire_orders => ExpireOrders(NoArgs) -> sales::documents::Expired, SalesWrite, true, sales::documents::expire;
     get_settings => GetSettings(NoArgs) -> settings::Settings, InventoryRead, false, get_settings;
     list_locations => ListLocations(NoArgs) -> Vec<catalog::Location>, InventoryRead, false, catalog::list_locations;
     list_categories => ListCategories(NoArgs) -> Vec<catalog::Category>, InventoryRead, false, catalog::list_categories;
@@ -195,6 +203,8 @@ commands! {
     list_movements => ListMovements(ledger::ListMovements) -> ledger::MovementPage, InventoryRead, false, ledger::list_movements;
     get_purchase_order => GetPurchaseOrder(catalog::ById) -> po::PoView, InventoryRead, false, po::queries::get;
     list_purchase_orders => ListPurchaseOrders(po::queries::ListPurchaseOrders) -> crate::paging::Paged<po::PoSummary>, InventoryRead, false, po::queries::list;
+    get_sales_document => GetSalesDocument(catalog::ById) -> sales::SalesDocument, InventoryRead, false, sales::queries::get;
+    list_sales_documents => ListSalesDocuments(sales::queries::ListSalesDocuments) -> crate::paging::Paged<sales::SalesDocument>, InventoryRead, false, sales::queries::list;
 }
 
 fn get_settings(tx: &mut Tx<'_>, _: &Actor, _: NoArgs) -> Result<settings::Settings> {

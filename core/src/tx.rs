@@ -29,9 +29,15 @@ pub struct Tx<'s> {
     events: Vec<Event>,
     /// Products whose on-hand changed (for low-stock alerts).
     pub(crate) touched: BTreeSet<Id>,
+    /// While [`Tx::attempt`] runs: the state each written key had before its
+    /// first write in the attempt (`None`: not in the cache), to roll back.
+    journal: Option<Vec<(Key, Option<Saved<'s>>)>>,
     /// The command's time.
     pub now: DateTime<Utc>,
 }
+
+/// A cache entry's value and dirtiness, as saved by the journal.
+type Saved<'s> = (Option<Cow<'s, Value>>, bool);
 
 impl<'s> Tx<'s> {
     /// Starts a transaction at time `now`.
@@ -42,8 +48,45 @@ impl<'s> Tx<'s> {
             movements: Vec::new(),
             events: Vec::new(),
             touched: BTreeSet::new(),
+            journal: None,
             now,
         }
+    }
+
+    /// Runs `f` as a unit inside this transaction: if it fails, every write,
+    /// movement and event it made is undone (its reads stay, harmlessly). This
+    /// is what lets one command act on many documents "each on its own"
+    /// (`mark_shipped`) and still hand the store a single changeset.
+    /// Attempts do not nest.
+    pub fn attempt<T>(&mut self, f: impl FnOnce(&mut Self) -> Result<T>) -> Result<T> {
+        debug_assert!(self.journal.is_none(), "attempts do not nest");
+        let (movements, events, touched) = (
+            self.movements.len(),
+            self.events.len(),
+            self.touched.clone(),
+        );
+        self.journal = Some(Vec::new());
+        let r = f(self);
+        let journal = self.journal.take().unwrap_or_default();
+        if r.is_err() {
+            for (key, saved) in journal.into_iter().rev() {
+                match saved {
+                    Some((value, dirty)) => {
+                        if let Some(e) = self.cache.get_mut(&key) {
+                            e.value = value;
+                            e.dirty = dirty;
+                        }
+                    }
+                    None => {
+                        self.cache.remove(&key);
+                    }
+                }
+            }
+            self.movements.truncate(movements);
+            self.events.truncate(events);
+            self.touched = touched;
+        }
+        r
     }
 
     /// The underlying store, for reads that need no version (ledger queries).
@@ -82,6 +125,10 @@ impl<'s> Tx<'s> {
     }
 
     fn set(&mut self, key: Key, value: Option<Value>) {
+        if let Some(journal) = self.journal.as_mut() {
+            let saved = self.cache.get(&key).map(|e| (e.value.clone(), e.dirty));
+            journal.push((key.clone(), saved));
+        }
         let value = value.map(Cow::Owned);
         match self.cache.get_mut(&key) {
             Some(e) => {

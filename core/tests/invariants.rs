@@ -11,6 +11,7 @@ use serde_json::{json, Value};
 use std::collections::BTreeMap;
 use stockbook_core::ledger::Movement;
 use stockbook_core::purchasing::{PoStatus, PurchaseOrder};
+use stockbook_core::sales::DocType;
 use stockbook_core::store::{Key, Value as Rec};
 use stockbook_core::testkit::{Answer, Kit};
 
@@ -56,6 +57,41 @@ enum Op {
     Garbage {
         which: u8,
     },
+    Sale {
+        kind: u8,
+        due: u8,
+        lines: Vec<(u64, u64, i64)>,
+    },
+    ChangeType {
+        doc: u64,
+        to: u8,
+    },
+    UpdateLines {
+        doc: u64,
+        lines: Vec<(u64, u64, i64)>,
+    },
+    Ship {
+        docs: Vec<u64>,
+    },
+    DeleteSale {
+        doc: u64,
+    },
+    Pay {
+        doc: u64,
+    },
+    Expire,
+    Policy {
+        allow: bool,
+    },
+}
+
+const DOC_TYPES: [&str; 5] = ["quote", "order", "invoice", "refund", "void"];
+
+fn sale_lines(lines: &[(u64, u64, i64)]) -> Vec<Value> {
+    lines
+        .iter()
+        .map(|(p, l, q)| json!({"product_id": p, "location_id": l, "quantity": q}))
+        .collect()
 }
 
 fn op() -> impl Strategy<Value = Op> {
@@ -73,6 +109,16 @@ fn op() -> impl Strategy<Value = Op> {
         1 => (1u64..6, 1u32..4, 0i64..6).prop_map(|(po, line, qty)| Op::Return { po, line, qty }),
         1 => (0u8..3).prop_map(|t| Op::Tolerance { percent: t * 10 }),
         1 => (0u8..4).prop_map(|which| Op::Garbage { which }),
+        3 => (0u8..5, 0u8..3, proptest::collection::vec((p.clone(), l.clone(), 1i64..6), 0..4))
+            .prop_map(|(kind, due, lines)| Op::Sale { kind, due, lines }),
+        3 => (1u64..7, 0u8..5).prop_map(|(doc, to)| Op::ChangeType { doc, to }),
+        1 => (1u64..7, proptest::collection::vec((p.clone(), l.clone(), 1i64..6), 0..3))
+            .prop_map(|(doc, lines)| Op::UpdateLines { doc, lines }),
+        1 => proptest::collection::vec(1u64..8, 1..4).prop_map(|docs| Op::Ship { docs }),
+        1 => (1u64..7).prop_map(|doc| Op::DeleteSale { doc }),
+        1 => (1u64..7).prop_map(|doc| Op::Pay { doc }),
+        1 => Just(Op::Expire),
+        1 => any::<bool>().prop_map(|allow| Op::Policy { allow }),
     ]
 }
 
@@ -155,7 +201,55 @@ fn run(k: &mut Kit, op: &Op) -> Answer {
             };
             Kit::split(&k.send(&text))
         }
+        Op::Sale { kind, due, lines } => {
+            let mut args = json!({"type": DOC_TYPES[*kind as usize], "client": "C", "lines": sale_lines(lines)});
+            if *due < 2 {
+                args["due_date"] = json!(["2026-01-04", "2026-01-05"][*due as usize]);
+            }
+            k.run("create_sales_document", args)
+        }
+        Op::ChangeType { doc, to } => k.run(
+            "change_sales_document_type",
+            json!({"id": doc, "type": DOC_TYPES[*to as usize]}),
+        ),
+        Op::UpdateLines { doc, lines } => k.run(
+            "update_sales_document",
+            json!({"id": doc, "lines": sale_lines(lines)}),
+        ),
+        Op::Ship { docs } => k.run("mark_shipped", json!({"ids": docs, "method": "sent"})),
+        Op::DeleteSale { doc } => k.run("delete_sales_document", json!({"id": doc})),
+        Op::Pay { doc } => k.run("record_payment", json!({"id": doc, "amount": "1.00"})),
+        Op::Expire => k.run("expire_orders", json!({})),
+        Op::Policy { allow } => k.run(
+            "update_settings",
+            json!({"oversell_policy": if *allow { "allow" } else { "reject" }}),
+        ),
     }
+}
+
+/// Available (on_hand - held) of every stock level.
+fn available(k: &Kit) -> BTreeMap<(u64, u64), Decimal> {
+    k.store
+        .snapshot()
+        .records
+        .iter()
+        .filter_map(|(key, _, v)| match (key, v) {
+            (Key::Stock(p, l), Rec::Stock(s)) => Some(((*p, *l), dec(&s.on_hand) - dec(&s.held))),
+            _ => None,
+        })
+        .collect()
+}
+
+fn is_sale(op: &Op) -> bool {
+    matches!(
+        op,
+        Op::Sale { .. }
+            | Op::ChangeType { .. }
+            | Op::UpdateLines { .. }
+            | Op::Ship { .. }
+            | Op::DeleteSale { .. }
+            | Op::Expire
+    )
 }
 
 fn dec(q: &impl ToString) -> Decimal {
@@ -187,6 +281,36 @@ fn check(k: &Kit) -> Result<(), TestCaseError> {
         }
         e.1 = Some(m);
     }
+    // Held = the open order lines of tracked products (product 3 is not tracked).
+    let mut held: BTreeMap<(u64, u64), Decimal> = BTreeMap::new();
+    for (_, _, v) in &snap.records {
+        if let Rec::SalesDocument(d) = v {
+            for l in &d.lines {
+                let open = d.doc_type == DocType::Order && l.product_id != 3;
+                let want = if open {
+                    dec(&l.quantity)
+                } else {
+                    Decimal::ZERO
+                };
+                prop_assert_eq!(dec(&l.held), want, "line hold of document {}", d.id);
+                *held.entry((l.product_id, l.location_id)).or_default() += want;
+                if d.doc_type == DocType::Void {
+                    prop_assert!(dec(&l.consumed).is_zero(), "void consumed nothing");
+                }
+            }
+        }
+    }
+    for (key, _, v) in &snap.records {
+        if let (Key::Stock(p, l), Rec::Stock(level)) = (key, v) {
+            let want = held.remove(&(*p, *l)).unwrap_or_default();
+            prop_assert_eq!(dec(&level.held), want, "held at {:?}", (p, l));
+        }
+    }
+    prop_assert!(
+        held.values().all(|q| q.is_zero()),
+        "holds without a stock level: {:?}",
+        held
+    );
     let mut incoming: BTreeMap<(u64, u64), Decimal> = BTreeMap::new();
     let tolerance = snap
         .records
@@ -272,12 +396,27 @@ proptest! {
     #[test]
     fn random_sequences_keep_the_invariants(ops in proptest::collection::vec(op(), 1..40)) {
         let mut k = setup();
+        let mut allow = false;
         for op in &ops {
             k.advance(chrono::Duration::minutes(7));
             let before = k.snapshot_text();
+            let avail_before = available(&k);
             let answer = run(&mut k, op);
             if let Answer::Err(e) = &answer {
                 prop_assert_eq!(&before, &k.snapshot_text(), "refused {:?} ({}) changed the store", op, e);
+            } else if let Op::Policy { allow: a } = op {
+                allow = *a;
+            }
+            if !allow && is_sale(op) {
+                // Under `reject` no hold or sale takes available below zero,
+                // nor further down once a manual decrease put it there.
+                for (at, after) in available(&k) {
+                    let before = avail_before.get(&at).copied().unwrap_or_default();
+                    prop_assert!(
+                        !after.is_sign_negative() || after.is_zero() || after >= before,
+                        "{:?} took available at {:?} from {} to {}", op, at, before, after
+                    );
+                }
             }
             check(&k)?;
         }

@@ -243,5 +243,6 @@ fn scan_bounds(kind: super::Kind) -> (Key, Key) {
         K::Product => (Key::Product(0), Key::Product(Id::MAX)),
         K::Stock => (Key::Stock(0, 0), Key::Stock(Id::MAX, Id::MAX)),
         K::PurchaseOrder => (Key::PurchaseOrder(0), Key::PurchaseOrder(Id::MAX)),
+        K::SalesDocument => (Key::SalesDocument(0), Key::SalesDocument(Id::MAX)),
     }
 }

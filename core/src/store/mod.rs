@@ -16,6 +16,7 @@ use crate::ledger::{Movement, MovementQuery, StockLevel};
 use crate::product::Product;
 use crate::protocol::Outcome;
 use crate::purchasing::PurchaseOrder;
+use crate::sales::SalesDocument;
 use crate::settings::Settings;
 use crate::supplier::Supplier;
 use crate::Id;
@@ -63,6 +64,8 @@ pub enum Kind {
     Stock,
     /// Purchase orders.
     PurchaseOrder,
+    /// Sales documents.
+    SalesDocument,
 }
 
 /// Address of one record.
@@ -95,6 +98,8 @@ pub enum Key {
     PoNumber(String),
     /// An idempotency key and the answer it gave.
     Idempotency(String),
+    /// A sales document by id.
+    SalesDocument(Id),
 }
 
 impl Key {
@@ -108,6 +113,7 @@ impl Key {
             Key::Product(_) => Kind::Product,
             Key::Stock(..) => Kind::Stock,
             Key::PurchaseOrder(_) => Kind::PurchaseOrder,
+            Key::SalesDocument(_) => Kind::SalesDocument,
             _ => return None,
         })
     }
@@ -152,6 +158,8 @@ pub enum Value {
     PurchaseOrder(Box<PurchaseOrder>),
     /// An idempotency record.
     Idempotency(Box<IdempotencyRecord>),
+    /// A sales document with its lines.
+    SalesDocument(Box<SalesDocument>),
 }
 
 /// What to scan.
