@@ -1,0 +1,452 @@
+//! The handler behind every API route of [`super::routes::ROUTES`].
+//!
+//! Order of checks, so that nobody learns more than they may: the token
+//! (401), the permission of the route's command (403, naming it), the body's
+//! size (413), then the request itself (400 with the protocol error). The
+//! actor always comes from the token and `now` from the server clock; a body
+//! that names either is refused rather than silently overridden.
+
+use super::auth::{self, Unauthenticated};
+use super::group_commit::Applied;
+use super::routes::{query_value, Action, Route, Verb};
+use super::{reply, snapshot, App};
+use crate::slips;
+use axum::body::{Body, Bytes};
+use axum::extract::Request;
+use axum::http::{header, HeaderMap, HeaderValue, StatusCode};
+use axum::response::{IntoResponse, Response};
+use chrono::{Datelike, NaiveDate, SecondsFormat};
+use serde_json::{json, Map, Value};
+use stockbook_core::auth::Actor;
+use stockbook_core::error::Error;
+use stockbook_core::protocol::parse_request_value;
+
+/// Answers one request to `route`.
+pub async fn handle(app: App, route: &'static Route, req: Request) -> Response {
+    let actor = match authenticate(&app, req.headers()).await {
+        Ok(a) => a,
+        Err(Unauthenticated::Missing) => {
+            return reply::host_error(
+                "unauthorized",
+                "a bearer token is required (Authorization: Bearer sb_...; create one with `stockbook token create`)",
+            )
+        }
+        Err(Unauthenticated::Invalid) => {
+            return reply::host_error("unauthorized", "the bearer token is unknown or revoked")
+        }
+    };
+    if let Some(p) = route.permission() {
+        if let Err(e) = actor.require(p) {
+            return reply::error(e);
+        }
+    }
+    let path_id = path_param(route.path, req.uri().path());
+    let query = req.uri().query().unwrap_or("").to_string();
+    let headers = req.headers().clone();
+    let body = match read_body(req.into_body(), route.body_limit()).await {
+        Ok(b) => b,
+        Err(r) => return r,
+    };
+    match route.action {
+        Action::Protocol => protocol(&app, actor, &body).await,
+        Action::Command { cmd, path_arg } => {
+            let args = match command_args(route.verb, &query, &body, path_arg.zip(path_id)) {
+                Ok(a) => a,
+                Err(e) => return reply::error(e),
+            };
+            let mut request = Map::new();
+            request.insert("cmd".into(), cmd.into());
+            request.insert("args".into(), Value::Object(args));
+            if let Some(k) = headers.get("idempotency-key") {
+                match k.to_str() {
+                    Ok(k) => request.insert("idempotency_key".into(), k.into()),
+                    Err(_) => {
+                        return reply::error(Error::field("Idempotency-Key", "visible ASCII text"))
+                    }
+                };
+            }
+            execute(&app, actor, request).await
+        }
+        Action::Me => reply::ok(json!({"actor": actor.id, "permissions": actor.permissions})),
+        Action::ListAlerts => {
+            let all = query_args(&query)
+                .unwrap_or_default()
+                .get("all")
+                .and_then(Value::as_bool)
+                .unwrap_or(false);
+            db_reply(app.readers.run(move |s| s.list_alerts(all)).await)
+        }
+        Action::AckAlert => {
+            let Some(id) = path_id.as_deref().and_then(|i| i.parse::<i64>().ok()) else {
+                return reply::error(Error::field("id", "an alert id"));
+            };
+            match app
+                .readers
+                .run(move |s| s.ack_alert(id, crate::now()))
+                .await
+            {
+                Ok(Ok(true)) => reply::ok(json!({"id": id, "acknowledged": true})),
+                Ok(Ok(false)) => reply::error(Error::not_found("alert", id)),
+                Ok(Err(e)) | Err(e) => storage_failed(&e),
+            }
+        }
+        Action::Snapshot => db_reply(app.readers.run(|s| snapshot::records(s)).await),
+        Action::PutSlip => put_slip(&app, actor, path_id, body).await,
+        Action::GetSlip => get_slip(&app, path_id).await,
+        Action::SlipsZip => slips_zip(&app, &query).await,
+    }
+}
+
+async fn authenticate(app: &App, headers: &HeaderMap) -> Result<Actor, Unauthenticated> {
+    let secret = auth::bearer(headers).ok_or(Unauthenticated::Missing)?;
+    if let Some(a) = app.tokens.get(secret) {
+        return Ok(a);
+    }
+    let s = secret.to_string();
+    let found = app
+        .readers
+        .run(move |db| auth::lookup(db.connection(), &s))
+        .await;
+    match found {
+        Ok(Ok(Some(actor))) => {
+            app.tokens.put(secret, &actor);
+            Ok(actor)
+        }
+        _ => Err(Unauthenticated::Invalid),
+    }
+}
+
+/// The `{id}` segment of `uri_path` where `pattern` has it.
+fn path_param(pattern: &str, uri_path: &str) -> Option<String> {
+    pattern
+        .split('/')
+        .zip(uri_path.split('/'))
+        .find(|(p, _)| *p == "{id}")
+        .map(|(_, v)| v.to_string())
+}
+
+async fn read_body(body: Body, limit: usize) -> Result<Bytes, Response> {
+    match axum::body::to_bytes(body, limit).await {
+        Ok(b) => Ok(b),
+        Err(e) => {
+            let too_large = std::error::Error::source(&e)
+                .is_some_and(|s| s.is::<http_body_util::LengthLimitError>())
+                || e.to_string().contains("length limit");
+            if too_large {
+                Err(reply::host_error(
+                    "payload_too_large",
+                    &format!("the request body is larger than {limit} bytes"),
+                ))
+            } else {
+                Err(reply::error(Error::request(format!(
+                    "the request body could not be read: {e}"
+                ))))
+            }
+        }
+    }
+}
+
+/// The query string as arguments (percent- and plus-decoded).
+fn query_args(query: &str) -> Result<Map<String, Value>, Error> {
+    let pairs: Vec<(String, String)> = serde_urlencoded::from_str(query)
+        .map_err(|e| Error::request(format!("unreadable query string: {e}")))?;
+    Ok(pairs
+        .into_iter()
+        .map(|(k, v)| {
+            let val = query_value(&k, &v);
+            (k, val)
+        })
+        .collect())
+}
+
+fn body_object(body: &[u8]) -> Result<Map<String, Value>, Error> {
+    if body.iter().all(u8::is_ascii_whitespace) {
+        return Ok(Map::new());
+    }
+    match serde_json::from_slice::<Value>(body) {
+        Ok(Value::Object(m)) => Ok(m),
+        Ok(_) => Err(Error::request(
+            "the body must be a JSON object (the command's args)",
+        )),
+        Err(e) => Err(Error::request(format!("not valid JSON: {e}"))),
+    }
+}
+
+/// A route's arguments: the query string (GET) or the body, plus the path id.
+fn command_args(
+    verb: Verb,
+    query: &str,
+    body: &[u8],
+    path: Option<(&'static str, String)>,
+) -> Result<Map<String, Value>, Error> {
+    let mut args = if verb == Verb::Get {
+        query_args(query)?
+    } else {
+        body_object(body)?
+    };
+    if let Some((name, raw)) = path {
+        let id: u64 = raw
+            .parse()
+            .map_err(|_| Error::field(name, "the id in the path must be a whole number"))?;
+        match args.get(name) {
+            Some(v) if v.as_u64() != Some(id) => {
+                return Err(Error::field(name, "differs from the id in the path"))
+            }
+            _ => {}
+        }
+        args.insert(name.into(), id.into());
+    }
+    Ok(args)
+}
+
+/// `POST /api/commands`: a protocol request without `actor` and `now`.
+async fn protocol(app: &App, actor: Actor, body: &[u8]) -> Response {
+    let request = match serde_json::from_slice::<Value>(body) {
+        Ok(Value::Object(m)) => m,
+        Ok(_) => return reply::error(Error::request("a request is a JSON object")),
+        Err(e) => return reply::error(Error::request(format!("not valid JSON: {e}"))),
+    };
+    for field in ["actor", "now"] {
+        if request.contains_key(field) {
+            return reply::error(Error::request(format!(
+                "`{field}` is set by the server (the actor from the token, now from its clock); leave it out"
+            )));
+        }
+    }
+    let Some(cmd) = request.get("cmd").and_then(Value::as_str) else {
+        return reply::error(Error::request("missing field `cmd` (a string)"));
+    };
+    if let Some(access) = auth::access_of(cmd) {
+        if let Err(e) = actor.require(access.permission) {
+            return reply::error(e);
+        }
+    }
+    execute(app, actor, request).await
+}
+
+/// Validates and runs a request: changes through the group-commit writer,
+/// queries on a read connection.
+async fn execute(app: &App, actor: Actor, mut request: Map<String, Value>) -> Response {
+    request.insert(
+        "actor".into(),
+        json!({"id": actor.id, "permissions": actor.permissions}),
+    );
+    let parsed = match parse_request_value(Value::Object(request.clone())) {
+        Ok(p) => p,
+        Err(e) => return reply::error(e),
+    };
+    if parsed.command.is_change() {
+        match app.writer.apply(request).await {
+            Ok(Applied::Answer(a)) => reply::answer(a),
+            Ok(Applied::StorageFailed(a)) => {
+                let mut r = reply::answer(a);
+                *r.status_mut() = StatusCode::SERVICE_UNAVAILABLE;
+                r
+            }
+            Err(_) => reply::host_error("storage_unavailable", "the server is shutting down"),
+        }
+    } else {
+        let now = crate::now().to_rfc3339_opts(SecondsFormat::Micros, true);
+        request.insert("now".into(), now.into());
+        let text = Value::Object(request).to_string();
+        match app.readers.run(move |s| s.execute_json(&text)).await {
+            Ok(a) => reply::answer(a),
+            Err(e) => storage_failed(&e),
+        }
+    }
+}
+
+fn storage_failed(e: &crate::sqlite::DbError) -> Response {
+    reply::host_error("storage_unavailable", &e.to_string())
+}
+
+fn db_reply<T: serde::Serialize>(
+    r: Result<Result<T, crate::sqlite::DbError>, crate::sqlite::DbError>,
+) -> Response {
+    match r {
+        Ok(Ok(v)) => reply::ok(v),
+        Ok(Err(e)) | Err(e) => storage_failed(&e),
+    }
+}
+
+async fn query(app: &App, cmd: &str, args: Value) -> Result<Value, Response> {
+    let request = json!({"cmd": cmd, "actor": {"id": "server", "permissions": ["inventory.read"]}, "args": args})
+        .to_string();
+    let answer = app
+        .readers
+        .run(move |s| s.execute_json(&request))
+        .await
+        .map_err(|e| storage_failed(&e))?;
+    let mut v: Value = serde_json::from_str(&answer).unwrap_or(Value::Null);
+    if v.get("error").is_some() {
+        return Err(reply::answer(answer));
+    }
+    Ok(v["ok"].take())
+}
+
+fn slip_error(e: slips::SlipError) -> Response {
+    use slips::SlipError as S;
+    match e {
+        S::UnsupportedType => reply::error(Error::field("body", e.to_string())),
+        S::TooLarge => reply::host_error("payload_too_large", &e.to_string()),
+        S::NoSlip(id) => reply::error(Error::not_found("packing_slip", id)),
+        other => reply::host_error("storage_unavailable", &other.to_string()),
+    }
+}
+
+async fn put_slip(app: &App, actor: Actor, id: Option<String>, body: Bytes) -> Response {
+    let Some(id) = id.and_then(|i| i.parse::<u64>().ok()) else {
+        return reply::error(Error::field("id", "a purchase order id"));
+    };
+    let Some(kind) = slips::SlipKind::sniff(&body) else {
+        return slip_error(slips::SlipError::UnsupportedType);
+    };
+    let view = match query(app, "get_purchase_order", json!({"id": id})).await {
+        Ok(v) => v,
+        Err(r) => return r,
+    };
+    let po = &view["purchase_order"];
+    let status = po["status"].as_str().unwrap_or_default().to_string();
+    let received = po["received_date"]
+        .as_str()
+        .and_then(|d| NaiveDate::parse_from_str(d, "%Y-%m-%d").ok());
+    let (true, Some(received_date)) = (
+        matches!(
+            status.as_str(),
+            "received" | "partially_received" | "closed"
+        ),
+        received,
+    ) else {
+        return reply::error(Error::transition(status, "attach_packing_slip"));
+    };
+    let supplier = match query(app, "get_supplier", json!({"id": po["supplier_id"]})).await {
+        Ok(v) => v,
+        Err(r) => return r,
+    };
+    let target = slips::SlipFor {
+        po_id: id,
+        po_number: po["number"].as_str().unwrap_or_default().to_string(),
+        creditor_number: supplier["supplier"]["creditor_number"]
+            .as_str()
+            .unwrap_or_default()
+            .to_string(),
+        received_date,
+    };
+    let _ = actor;
+    match app
+        .readers
+        .run(move |s| slips::attach(s, &target, kind, &body, crate::now()))
+        .await
+    {
+        Ok(Ok(slip)) => reply::ok(slip),
+        Ok(Err(e)) => slip_error(e),
+        Err(e) => storage_failed(&e),
+    }
+}
+
+async fn get_slip(app: &App, id: Option<String>) -> Response {
+    let Some(id) = id.and_then(|i| i.parse::<u64>().ok()) else {
+        return reply::error(Error::field("id", "a purchase order id"));
+    };
+    let found = app
+        .readers
+        .run(move |s| {
+            let (slip, path) = slips::fetch(s, id)?;
+            let bytes = std::fs::read(path)?;
+            Ok::<_, slips::SlipError>((slip, bytes))
+        })
+        .await;
+    match found {
+        Ok(Ok((slip, bytes))) => file_response(&slip.media_type, &slip.file_name, bytes),
+        Ok(Err(e)) => slip_error(e),
+        Err(e) => storage_failed(&e),
+    }
+}
+
+async fn slips_zip(app: &App, query: &str) -> Response {
+    let year = query_args(query)
+        .unwrap_or_default()
+        .get("year")
+        .and_then(Value::as_i64)
+        .map(|y| y as i32)
+        .unwrap_or_else(|| crate::now().year());
+    let made = app
+        .readers
+        .run(move |s| {
+            let mut out = std::io::Cursor::new(Vec::new());
+            slips::zip_year(s, year, &mut out).map(|_| out.into_inner())
+        })
+        .await;
+    match made {
+        Ok(Ok(bytes)) => file_response(
+            "application/zip",
+            &format!("packing-slips-{year}.zip"),
+            bytes,
+        ),
+        Ok(Err(e)) => slip_error(e),
+        Err(e) => storage_failed(&e),
+    }
+}
+
+fn file_response(media_type: &str, name: &str, bytes: Vec<u8>) -> Response {
+    let mut r = (StatusCode::OK, bytes).into_response();
+    if let Ok(v) = HeaderValue::from_str(media_type) {
+        r.headers_mut().insert(header::CONTENT_TYPE, v);
+    }
+    if let Ok(v) = HeaderValue::from_str(&format!("attachment; filename=\"{name}\"")) {
+        r.headers_mut().insert(header::CONTENT_DISPOSITION, v);
+    }
+    r
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_path_id_is_found_where_the_pattern_has_it() {
+        assert_eq!(
+            path_param(
+                "/api/purchase-orders/{id}/receive",
+                "/api/purchase-orders/12/receive"
+            ),
+            Some("12".into())
+        );
+        assert_eq!(path_param("/api/products", "/api/products"), None);
+    }
+
+    #[test]
+    fn arguments_come_from_query_or_body_and_the_path() {
+        let a = command_args(Verb::Get, "product_id=3&type=purchase", b"", None).unwrap();
+        assert_eq!(
+            Value::Object(a),
+            json!({"product_id": 3, "type": "purchase"})
+        );
+        let a = command_args(
+            Verb::Post,
+            "",
+            br#"{"lines": []}"#,
+            Some(("id", "7".into())),
+        )
+        .unwrap();
+        assert_eq!(Value::Object(a), json!({"lines": [], "id": 7}));
+        assert_eq!(
+            command_args(Verb::Post, "", br#"{"id": 8}"#, Some(("id", "7".into())))
+                .unwrap_err()
+                .code(),
+            "invalid_field"
+        );
+        assert_eq!(
+            command_args(Verb::Post, "", b"[1]", None)
+                .unwrap_err()
+                .code(),
+            "invalid_request"
+        );
+        assert_eq!(
+            command_args(Verb::Delete, "", b"", Some(("id", "x".into())))
+                .unwrap_err()
+                .code(),
+            "invalid_field"
+        );
+    }
+}

@@ -1,0 +1,171 @@
+//! Group commit: one writer thread owns the write connection and applies
+//! queued changes in shared transactions.
+//!
+//! A durable commit costs one fsync (about 1.7 ms on the reference disk), so
+//! a transaction per request would cap the server near 600 changes/s. The
+//! writer instead takes every change waiting in its queue (up to
+//! [`MAX_GROUP`]), runs them one after another inside ONE transaction through
+//! the store's batch API — each is validated and answered on its own, and a
+//! refused one changes nothing — and commits once. Only after that commit
+//! returns (the group is durable) does any caller get its answer. While the
+//! disk works, new requests queue up and form the next group, so the group
+//! size follows the load by itself: one request alone commits at once.
+//!
+//! Because changes are applied one at a time by a single writer, two receipts
+//! against the same purchase order never race: the second sees the first.
+//!
+//! `now` is stamped here, from the server clock, just before each command
+//! runs, and never goes backwards (a clock stepped back by NTP would otherwise
+//! make the next change look backdated to the ledger).
+
+use crate::sqlite::{DbError, SqliteStore};
+use chrono::{DateTime, SecondsFormat, Utc};
+use serde_json::{Map, Value};
+use stockbook_core::error::Error;
+use stockbook_core::protocol::answer_json;
+use tokio::sync::{mpsc, oneshot};
+
+/// Most changes in one transaction; bounds the latency one group adds.
+pub const MAX_GROUP: usize = 1024;
+/// Queued changes before callers wait for room (backpressure).
+const QUEUE: usize = 8192;
+
+/// The answer of one queued change.
+#[derive(Debug)]
+pub enum Applied {
+    /// The group committed; the protocol answer (ok or a refusal).
+    Answer(String),
+    /// The group's transaction failed (disk full, I/O error): nothing of it
+    /// was applied. The answer is a `conflict` "storage error ... retry".
+    StorageFailed(String),
+}
+
+struct Job {
+    request: Map<String, Value>,
+    reply: oneshot::Sender<Applied>,
+}
+
+/// Sends changes to the writer. Cheap to clone.
+#[derive(Clone)]
+pub struct Writer {
+    tx: mpsc::Sender<Job>,
+}
+
+/// Why a change got no answer.
+#[derive(Debug, thiserror::Error)]
+#[error("the writer has stopped")]
+pub struct WriterGone;
+
+impl Writer {
+    /// Starts the writer thread over `store`. It stops when every [`Writer`]
+    /// is dropped, after answering what was queued.
+    pub fn start(store: SqliteStore) -> (Writer, std::thread::JoinHandle<()>) {
+        let (tx, rx) = mpsc::channel(QUEUE);
+        let handle = std::thread::Builder::new()
+            .name("stockbook-writer".into())
+            .spawn(move || run(store, rx))
+            .expect("spawning the writer thread");
+        (Writer { tx }, handle)
+    }
+
+    /// Queues a change (a protocol request object without `now`, which the
+    /// writer stamps) and waits until its group is durable.
+    pub async fn apply(&self, request: Map<String, Value>) -> Result<Applied, WriterGone> {
+        let (reply, answer) = oneshot::channel();
+        self.tx
+            .send(Job { request, reply })
+            .await
+            .map_err(|_| WriterGone)?;
+        answer.await.map_err(|_| WriterGone)
+    }
+}
+
+/// The server clock, never going backwards.
+#[derive(Debug, Default)]
+pub struct Clock {
+    last: Option<DateTime<Utc>>,
+}
+
+impl Clock {
+    /// The next `now`: the wall clock, or the last one given if the wall
+    /// clock is behind it.
+    pub fn tick(&mut self) -> DateTime<Utc> {
+        self.next_from(crate::now())
+    }
+
+    fn next_from(&mut self, wall: DateTime<Utc>) -> DateTime<Utc> {
+        let t = match self.last {
+            Some(last) if last > wall => last,
+            _ => wall,
+        };
+        self.last = Some(t);
+        t
+    }
+}
+
+fn run(mut store: SqliteStore, mut rx: mpsc::Receiver<Job>) {
+    let mut clock = Clock::default();
+    let mut group: Vec<Job> = Vec::with_capacity(MAX_GROUP);
+    while let Some(first) = rx.blocking_recv() {
+        group.push(first);
+        while group.len() < MAX_GROUP {
+            match rx.try_recv() {
+                Ok(job) => group.push(job),
+                Err(_) => break,
+            }
+        }
+        let result = apply_group(&mut store, &mut clock, &mut group);
+        match result {
+            Ok(answers) => {
+                for (job, answer) in group.drain(..).zip(answers) {
+                    let _ = job.reply.send(Applied::Answer(answer));
+                }
+            }
+            Err(e) => {
+                let answer = answer_json(&Err(e.to_core()));
+                for job in group.drain(..) {
+                    let _ = job.reply.send(Applied::StorageFailed(answer.clone()));
+                }
+            }
+        }
+    }
+}
+
+/// Runs a group in one transaction; the answers, in order, once it is
+/// committed.
+fn apply_group(
+    store: &mut SqliteStore,
+    clock: &mut Clock,
+    group: &mut [Job],
+) -> Result<Vec<String>, DbError> {
+    store.batch(|b| {
+        group
+            .iter_mut()
+            .map(|job| {
+                let now = clock.tick().to_rfc3339_opts(SecondsFormat::Micros, true);
+                job.request.insert("now".into(), Value::String(now));
+                match serde_json::to_string(&job.request) {
+                    Ok(text) => b.execute_json(&text),
+                    Err(e) => answer_json(&Err(Error::request(e.to_string()))),
+                }
+            })
+            .collect()
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use chrono::TimeZone;
+
+    #[test]
+    fn the_clock_never_goes_backwards() {
+        let mut c = Clock::default();
+        let t1 = Utc.with_ymd_and_hms(2026, 1, 5, 9, 0, 0).unwrap();
+        let t0 = Utc.with_ymd_and_hms(2026, 1, 5, 8, 0, 0).unwrap();
+        assert_eq!(c.next_from(t1), t1);
+        assert_eq!(c.next_from(t0), t1);
+        let t2 = Utc.with_ymd_and_hms(2026, 1, 5, 10, 0, 0).unwrap();
+        assert_eq!(c.next_from(t2), t2);
+    }
+}

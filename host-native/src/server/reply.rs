@@ -1,0 +1,94 @@
+//! Protocol answers as HTTP responses. The body is always the protocol answer
+//! (`{"ok": ...}` or `{"error": {...}}`), byte for byte what every other host
+//! answers; the status code only summarises it for HTTP tooling.
+
+use axum::http::{header, HeaderValue, StatusCode};
+use axum::response::{IntoResponse, Response};
+use stockbook_core::error::Error;
+use stockbook_core::protocol::answer_json;
+
+/// The HTTP status of a protocol error code.
+pub fn status_of_code(code: &str) -> StatusCode {
+    match code {
+        "invalid_request" | "invalid_field" => StatusCode::BAD_REQUEST,
+        "unauthorized" => StatusCode::UNAUTHORIZED,
+        "forbidden" => StatusCode::FORBIDDEN,
+        "not_found" => StatusCode::NOT_FOUND,
+        "payload_too_large" => StatusCode::PAYLOAD_TOO_LARGE,
+        "over_receipt" | "insufficient_stock" | "not_tracked" => StatusCode::UNPROCESSABLE_ENTITY,
+        "storage_unavailable" => StatusCode::SERVICE_UNAVAILABLE,
+        // duplicate, invalid_transition, in_use, locked, conflict
+        _ => StatusCode::CONFLICT,
+    }
+}
+
+/// The error code of an answer, `None` when it is `ok`.
+pub fn error_code(answer: &str) -> Option<String> {
+    if answer.starts_with("{\"ok\"") {
+        return None;
+    }
+    let v: serde_json::Value = serde_json::from_str(answer).ok()?;
+    v.get("error")?.get("code")?.as_str().map(str::to_string)
+}
+
+fn json_response(status: StatusCode, body: String) -> Response {
+    let mut r = (status, body).into_response();
+    r.headers_mut().insert(
+        header::CONTENT_TYPE,
+        HeaderValue::from_static("application/json"),
+    );
+    r
+}
+
+/// A protocol answer with the status its outcome deserves.
+pub fn answer(answer: String) -> Response {
+    let status = match error_code(&answer) {
+        None => StatusCode::OK,
+        Some(code) => status_of_code(&code),
+    };
+    json_response(status, answer)
+}
+
+/// A refusal of the core's kind (`forbidden`, `invalid_request`...).
+pub fn error(e: Error) -> Response {
+    answer(answer_json(&Err(e)))
+}
+
+/// A host-level refusal whose code the protocol does not have
+/// (`unauthorized`, `payload_too_large`, `storage_unavailable`).
+pub fn host_error(code: &str, message: &str) -> Response {
+    let body = serde_json::json!({"error": {"code": code, "message": message, "details": {}}});
+    let mut r = json_response(status_of_code(code), body.to_string());
+    if code == "unauthorized" {
+        r.headers_mut().insert(
+            header::WWW_AUTHENTICATE,
+            HeaderValue::from_static("Bearer realm=\"stockbook\""),
+        );
+    }
+    r
+}
+
+/// `{"ok": value}` with status 200.
+pub fn ok(value: impl serde::Serialize) -> Response {
+    let body = serde_json::json!({ "ok": value, "events": [] });
+    json_response(StatusCode::OK, body.to_string())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn answers_get_the_status_of_their_outcome() {
+        assert_eq!(answer("{\"ok\":1,\"events\":[]}".into()).status(), 200);
+        let e = answer_json(&Err(Error::request("bad")));
+        assert_eq!(error_code(&e).as_deref(), Some("invalid_request"));
+        assert_eq!(answer(e).status(), 400);
+        let f = Error::Forbidden {
+            permission: "admin".into(),
+        };
+        assert_eq!(error(f).status(), 403);
+        assert_eq!(host_error("unauthorized", "x").status(), 401);
+        assert_eq!(host_error("payload_too_large", "x").status(), 413);
+    }
+}
