@@ -10,7 +10,8 @@ use crate::store::{Changeset, Key, Scan, Store, Value, Version};
 use crate::Id;
 use chrono::{DateTime, Utc};
 use std::borrow::Cow;
-use std::collections::{BTreeMap, BTreeSet};
+use rustc_hash::FxHashMap;
+use std::collections::BTreeSet;
 use std::ops::ControlFlow;
 
 struct Entry<'s> {
@@ -24,7 +25,10 @@ struct Entry<'s> {
 /// A transaction in progress over a store.
 pub struct Tx<'s> {
     store: &'s dyn Store,
-    cache: BTreeMap<Key, Entry<'s>>,
+    /// Hashed, not ordered: most commands touch a handful of keys and a hash
+    /// lookup beats a tree walk of `Key` comparisons; order is restored where
+    /// it matters (scans, changesets).
+    cache: FxHashMap<Key, Entry<'s>>,
     movements: Vec<Movement>,
     events: Vec<Event>,
     /// Products whose on-hand changed (for low-stock alerts).
@@ -44,7 +48,7 @@ impl<'s> Tx<'s> {
     pub fn new(store: &'s dyn Store, now: DateTime<Utc>) -> Self {
         Tx {
             store,
-            cache: BTreeMap::new(),
+            cache: FxHashMap::with_capacity_and_hasher(16, Default::default()),
             movements: Vec::new(),
             events: Vec::new(),
             touched: BTreeSet::new(),
@@ -160,12 +164,13 @@ impl<'s> Tx<'s> {
         mut visit: impl FnMut(&Key, &Value) -> ControlFlow<()>,
     ) -> Result<()> {
         // This transaction's own writes in the range, merged in key order.
-        let pending: Vec<(&Key, Option<&Value>)> = self
+        let mut pending: Vec<(&Key, Option<&Value>)> = self
             .cache
             .iter()
             .filter(|(k, e)| e.dirty && in_scan(scan, k))
             .map(|(k, e)| (k, e.value.as_deref()))
             .collect();
+        pending.sort_unstable_by(|a, b| a.0.cmp(b.0));
         let mut next = 0;
         let mut stopped = false;
         self.store.scan(scan, &mut |k, v| {
@@ -228,9 +233,10 @@ impl<'s> Tx<'s> {
     /// Finishes the transaction into a changeset.
     pub fn into_changeset(self) -> Changeset {
         let mut cs = Changeset {
+            reads: Vec::with_capacity(self.cache.len()),
+            writes: Vec::with_capacity(self.cache.len()),
             movements: self.movements,
             events: self.events,
-            ..Default::default()
         };
         for (k, e) in self.cache {
             if let Some(v) = e.read {
@@ -240,6 +246,9 @@ impl<'s> Tx<'s> {
                 cs.writes.push((k, e.value.map(Cow::into_owned)));
             }
         }
+        // Key order, so every store sees the same changeset for the same command.
+        cs.reads.sort_unstable_by(|a, b| a.0.cmp(&b.0));
+        cs.writes.sort_unstable_by(|a, b| a.0.cmp(&b.0));
         cs
     }
 }
