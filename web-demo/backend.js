@@ -1,0 +1,180 @@
+// Where the page's answers come from. Two backends speak the same protocol:
+//
+// - ServerBackend: `stockbook serve` over HTTP (bearer token from the URL
+//   fragment `#token=...`, kept in sessionStorage). It keeps a MIRROR: the
+//   server's records loaded into the wasm engine (GET /api/snapshot), on which
+//   receipts are validated while the clerk types — the server's own rules, in
+//   the browser, without a request.
+// - LocalBackend: no server at all. The wasm engine IS the store; its snapshot
+//   is saved to localStorage after every change and loaded on the next visit.
+//   A new browser store gets the same demo data as a new server database
+//   (demo-seed.json).
+//
+// No rule lives here: every answer, refusal and validation comes from the
+// engine (native on the server, wasm in the browser).
+
+import { init, Stockbook } from './pkg/stockbook.js';
+
+const STORAGE_KEY = 'stockbook.offline.snapshot.v1';
+const CLERK = {
+  id: 'browser-clerk',
+  permissions: ['inventory.read', 'inventory.write', 'purchasing.write', 'purchasing.receive', 'sales.write'],
+};
+
+/** A refusal, carrying the protocol error. */
+export class Refusal extends Error {
+  constructor(error) {
+    super(error.message);
+    this.code = error.code;
+    this.details = error.details;
+  }
+}
+
+function unwrap(answer) {
+  if (answer && answer.error) throw new Refusal(answer.error);
+  return answer.ok;
+}
+
+let wasmReady = null;
+function loadWasm() {
+  wasmReady ??= init();
+  return wasmReady;
+}
+
+export class ServerBackend {
+  constructor(token) {
+    this.token = token;
+    this.mode = 'server';
+    this.mirror = null;
+  }
+
+  async #fetch(method, path, body) {
+    const res = await fetch(path, {
+      method,
+      headers: { authorization: `Bearer ${this.token}`, 'content-type': 'application/json' },
+      body: body === undefined ? undefined : JSON.stringify(body),
+    });
+    let answer;
+    try {
+      answer = await res.json();
+    } catch {
+      throw new Refusal({ code: 'unavailable', message: `server answered ${res.status}`, details: {} });
+    }
+    return unwrap(answer);
+  }
+
+  /** Who the token speaks for (also proves the server is there). */
+  me() {
+    return this.#fetch('GET', '/api/me');
+  }
+
+  /** Any protocol command; the server adds the actor and `now`. */
+  call(cmd, args = {}) {
+    return this.#fetch('POST', '/api/commands', { cmd, args });
+  }
+
+  /** Receiving goes through its REST route (visible as such in the server's request log). */
+  async receive(id, receipt) {
+    const view = await this.#fetch('POST', `/api/purchase-orders/${id}/receive`, receipt);
+    await this.refreshMirror();
+    return view;
+  }
+
+  async change(cmd, args) {
+    const result = await this.call(cmd, args);
+    await this.refreshMirror();
+    return result;
+  }
+
+  async refreshMirror() {
+    const [snapshot] = await Promise.all([this.#fetch('GET', '/api/snapshot'), loadWasm()]);
+    this.mirror?.free();
+    this.mirror = Stockbook.fromSnapshot(snapshot);
+  }
+
+  /** The server's answer to this receipt, computed in the browser on the mirror. */
+  validateReceipt(id, receipt) {
+    return this.mirror.validateReceipt(id, receipt);
+  }
+}
+
+export class LocalBackend {
+  constructor() {
+    this.mode = 'offline';
+    this.sb = null;
+  }
+
+  async open() {
+    await loadWasm();
+    const saved = localStorage.getItem(STORAGE_KEY);
+    if (saved) {
+      try {
+        this.sb = Stockbook.fromSnapshot(saved);
+        return;
+      } catch (e) {
+        console.warn('the saved offline state could not be loaded; starting over', e);
+      }
+    }
+    this.sb = new Stockbook({ actor: CLERK });
+    const seed = await (await fetch('./demo-seed.json')).json();
+    for (const r of seed.requests) {
+      unwrap(this.sb.execute({ cmd: r.cmd, actor: { id: 'demo-seed', permissions: ['admin'] }, now: new Date().toISOString(), args: r.args }));
+    }
+    this.#save();
+  }
+
+  #save() {
+    localStorage.setItem(STORAGE_KEY, this.sb.exportSnapshot());
+  }
+
+  me() {
+    return { actor: CLERK.id, permissions: CLERK.permissions };
+  }
+
+  call(cmd, args = {}) {
+    return unwrap(this.sb.execute({ cmd, actor: CLERK, now: new Date().toISOString(), args }));
+  }
+
+  change(cmd, args) {
+    const result = this.call(cmd, args);
+    this.#save();
+    return result;
+  }
+
+  receive(id, receipt) {
+    return this.change('receive_purchase_order', { ...receipt, id });
+  }
+
+  validateReceipt(id, receipt) {
+    return this.sb.validateReceipt(id, receipt, { actor: CLERK });
+  }
+
+  /** Forgets the browser's state (the next load seeds again). */
+  static reset() {
+    localStorage.removeItem(STORAGE_KEY);
+  }
+}
+
+/** Picks the backend: the server when a token works, else the browser alone. */
+export async function connect() {
+  const params = new URLSearchParams(location.hash.slice(1));
+  const fromUrl = params.get('token');
+  if (fromUrl) {
+    sessionStorage.setItem('stockbook.token', fromUrl);
+    history.replaceState(null, '', location.pathname + location.search);
+  }
+  const token = sessionStorage.getItem('stockbook.token');
+  const forceOffline = new URLSearchParams(location.search).has('offline');
+  if (token && !forceOffline) {
+    const server = new ServerBackend(token);
+    try {
+      await Promise.all([server.me(), server.refreshMirror()]);
+      return server;
+    } catch (e) {
+      console.warn('server not reachable, working offline', e);
+    }
+  }
+  const local = new LocalBackend();
+  await local.open();
+  return local;
+}
