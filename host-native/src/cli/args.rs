@@ -1,0 +1,499 @@
+//! The command-line grammar (clap derive).
+
+use crate::engine::EngineKind;
+use clap::{Args, Parser, Subcommand};
+use std::path::PathBuf;
+
+const AFTER_HELP: &str = "\
+Exit status:
+  0  ok
+  1  the command was refused (an error answer; code and message on stderr);
+     for `exec`, at least one line was answered with an error
+  2  usage error (bad arguments)
+  3  database or file error (not a Stockbook database, newer schema, I/O, busy)
+
+Every command runs as --actor (default $USER, else `cli`) with the `admin`
+permission, at the system clock's time.";
+
+/// Stockbook: inventory and purchase orders in one SQLite file.
+#[derive(Debug, Parser)]
+#[command(name = "stockbook", version, after_help = AFTER_HELP)]
+pub struct Cli {
+    /// The database file.
+    #[arg(
+        long,
+        global = true,
+        default_value = "./stockbook.db",
+        env = "STOCKBOOK_DB"
+    )]
+    pub db: PathBuf,
+    /// Which engine answers: the native core or its wasm build.
+    #[arg(long, global = true, value_enum, default_value_t = EngineKind::Native)]
+    pub engine: EngineKind,
+    /// Who is acting (recorded in the ledger).
+    #[arg(long, global = true)]
+    pub actor: Option<String>,
+    /// Print raw protocol answers instead of tables.
+    #[arg(long, global = true)]
+    pub json: bool,
+    /// No progress bars.
+    #[arg(long, short, global = true)]
+    pub quiet: bool,
+    /// synchronous=NORMAL: faster commits; the last ones before a power loss
+    /// may roll back (never corruption).
+    #[arg(long, global = true)]
+    pub sync_normal: bool,
+    /// SQLite page cache per connection, in MiB (bigger helps large imports).
+    #[arg(long, global = true, default_value_t = 16, value_parser = clap::value_parser!(u32).range(1..=65536))]
+    pub cache_mib: u32,
+    #[command(subcommand)]
+    pub cmd: Cmd,
+}
+
+/// Subcommands.
+#[derive(Debug, Subcommand)]
+pub enum Cmd {
+    /// Protocol requests as JSON Lines (stdin or --file), one answer per line.
+    Exec(ExecArgs),
+    /// Products: add, list, show, import, export.
+    #[command(subcommand)]
+    Products(ProductsCmd),
+    /// Manual stock changes.
+    #[command(subcommand)]
+    Stock(StockCmd),
+    /// The stock ledger: list (filters), export, import.
+    Ledger(LedgerArgs),
+    /// Suppliers.
+    #[command(subcommand)]
+    Suppliers(SuppliersCmd),
+    /// Purchase orders and packing slips.
+    #[command(subcommand)]
+    Po(PoCmd),
+    /// Low-stock alerts (the outbox).
+    #[command(subcommand)]
+    Alerts(AlertsCmd),
+    /// Run the HTTP server and the web page (see docs/server.md).
+    Serve(crate::server::cli::ServeArgs),
+    /// API tokens of the HTTP server.
+    #[command(subcommand)]
+    Token(crate::server::cli::TokenCmd),
+}
+
+/// `exec`.
+#[derive(Debug, Args)]
+pub struct ExecArgs {
+    /// Read requests from this file instead of stdin.
+    #[arg(long)]
+    pub file: Option<PathBuf>,
+    /// Run every request in ONE transaction (refused ones are skipped; a
+    /// storage failure applies none). Answers are printed after the commit.
+    #[arg(long)]
+    pub batch: bool,
+}
+
+/// `products`.
+#[derive(Debug, Subcommand)]
+pub enum ProductsCmd {
+    /// Create a product.
+    Add(ProductAdd),
+    /// List products.
+    List {
+        /// Part of name, SKU or article number.
+        #[arg(long)]
+        search: Option<String>,
+        /// Only products at or below their threshold.
+        #[arg(long)]
+        low_stock: bool,
+        /// Include archived products.
+        #[arg(long)]
+        archived: bool,
+        /// Page (from 1).
+        #[arg(long)]
+        page: Option<u32>,
+        /// Page size (at most 50).
+        #[arg(long)]
+        page_size: Option<u32>,
+    },
+    /// Show one product with its stock.
+    Show {
+        /// Product id.
+        id: u64,
+    },
+    /// Import products from CSV (columns: sku, name, and optionally ean,
+    /// price, purchase_price, unit, low_stock_threshold, track_inventory,
+    /// decimal_places, category_id, supplier_id, vat_rate_id, on_hand), in one
+    /// transaction.
+    Import {
+        /// The CSV file.
+        file: PathBuf,
+    },
+    /// Export products (with total stock) as CSV.
+    Export {
+        /// Output file (default stdout).
+        #[arg(long)]
+        out: Option<PathBuf>,
+    },
+}
+
+/// `products add`.
+#[derive(Debug, Args)]
+pub struct ProductAdd {
+    /// Unique SKU.
+    #[arg(long)]
+    pub sku: String,
+    /// Name.
+    #[arg(long)]
+    pub name: String,
+    /// EAN-8 or EAN-13.
+    #[arg(long)]
+    pub ean: Option<String>,
+    /// Sale price.
+    #[arg(long)]
+    pub price: Option<String>,
+    /// Purchase price.
+    #[arg(long)]
+    pub purchase_price: Option<String>,
+    /// Unit (default pcs).
+    #[arg(long)]
+    pub unit: Option<String>,
+    /// Low-stock threshold (default 5).
+    #[arg(long)]
+    pub threshold: Option<String>,
+    /// Decimal places of quantities (default 0).
+    #[arg(long)]
+    pub decimal_places: Option<u32>,
+    /// Category id.
+    #[arg(long)]
+    pub category: Option<u64>,
+    /// Preferred supplier id.
+    #[arg(long)]
+    pub supplier: Option<u64>,
+    /// Do not track inventory.
+    #[arg(long)]
+    pub untracked: bool,
+}
+
+/// `stock`.
+#[derive(Debug, Subcommand)]
+pub enum StockCmd {
+    /// Add to on-hand (a `purchase` movement).
+    Add(StockChange),
+    /// Subtract from on-hand (an `adjustment`, clamped at zero).
+    Subtract(StockChange),
+    /// Set on-hand to a count (an `adjustment`).
+    Set(StockChange),
+    /// Show a product's stock per location.
+    Show {
+        /// Product id.
+        product: u64,
+    },
+}
+
+/// Arguments of a manual stock change.
+#[derive(Debug, Args)]
+pub struct StockChange {
+    /// Product id.
+    pub product: u64,
+    /// Quantity (>= 0).
+    pub quantity: String,
+    /// Location id (default Main).
+    #[arg(long)]
+    pub location: Option<u64>,
+    /// Reason ("cycle count", "damaged").
+    #[arg(long)]
+    pub reason: Option<String>,
+    /// Refuse (conflict) unless on-hand is still this.
+    #[arg(long)]
+    pub expected: Option<String>,
+    /// Idempotency key (a retry with it applies nothing twice).
+    #[arg(long)]
+    pub key: Option<String>,
+}
+
+/// `ledger`.
+#[derive(Debug, Args)]
+#[command(args_conflicts_with_subcommands = true)]
+pub struct LedgerArgs {
+    #[command(subcommand)]
+    pub cmd: Option<LedgerCmd>,
+    #[command(flatten)]
+    pub filter: LedgerFilter,
+    /// At most this many (1 to 1000, default 100).
+    #[arg(long)]
+    pub limit: Option<u32>,
+    /// Continue after this sequence number.
+    #[arg(long)]
+    pub after: Option<u64>,
+}
+
+/// Ledger filters.
+#[derive(Debug, Args, Clone, Default)]
+pub struct LedgerFilter {
+    /// Only this product.
+    #[arg(long)]
+    pub product: Option<u64>,
+    /// Only this location.
+    #[arg(long)]
+    pub location: Option<u64>,
+    /// Only this type (purchase, consumption, adjustment, return).
+    #[arg(long = "type")]
+    pub kind: Option<String>,
+    /// From this date (YYYY-MM-DD, UTC) or time (RFC 3339), inclusive.
+    #[arg(long)]
+    pub from: Option<String>,
+    /// Until this date (inclusive: the whole day) or time (exclusive).
+    #[arg(long)]
+    pub to: Option<String>,
+}
+
+/// `ledger` subcommands.
+#[derive(Debug, Subcommand)]
+pub enum LedgerCmd {
+    /// Export movements as CSV.
+    Export {
+        #[command(flatten)]
+        filter: LedgerFilter,
+        /// Output file (default stdout).
+        #[arg(long)]
+        out: Option<PathBuf>,
+    },
+    /// Import stock changes from CSV (columns: product_id, quantity, and
+    /// optionally location_id, operation (add|subtract|set; default from the
+    /// sign of quantity), reason, at (RFC 3339; default now)), in one
+    /// transaction.
+    Import {
+        /// The CSV file.
+        file: PathBuf,
+    },
+}
+
+/// `suppliers`.
+#[derive(Debug, Subcommand)]
+pub enum SuppliersCmd {
+    /// Create a supplier.
+    Add {
+        /// Name.
+        #[arg(long)]
+        name: String,
+        /// Contact person.
+        #[arg(long)]
+        contact: Option<String>,
+        /// Email.
+        #[arg(long)]
+        email: Option<String>,
+        /// Phone.
+        #[arg(long)]
+        phone: Option<String>,
+        /// Address.
+        #[arg(long)]
+        address: Option<String>,
+        /// Website.
+        #[arg(long)]
+        website: Option<String>,
+        /// Notes.
+        #[arg(long)]
+        notes: Option<String>,
+        /// How POs reach it: email, print, portal, none.
+        #[arg(long)]
+        po_delivery: Option<String>,
+    },
+    /// List suppliers.
+    List {
+        /// Part of name or creditor number.
+        #[arg(long)]
+        search: Option<String>,
+        /// Only active (true) or inactive (false) ones.
+        #[arg(long)]
+        active: Option<bool>,
+        /// Page (from 1).
+        #[arg(long)]
+        page: Option<u32>,
+    },
+    /// Show a supplier and its recent POs.
+    Show {
+        /// Supplier id.
+        id: u64,
+    },
+}
+
+/// PO header options shared by `po create`.
+#[derive(Debug, Args)]
+pub struct PoHeader {
+    /// Own PO number (default: the next of the sequence).
+    #[arg(long)]
+    pub number: Option<String>,
+    /// The supplier's reference.
+    #[arg(long)]
+    pub vendor_ref: Option<String>,
+    /// Notes.
+    #[arg(long)]
+    pub notes: Option<String>,
+    /// Order date (YYYY-MM-DD; default today).
+    #[arg(long)]
+    pub order_date: Option<String>,
+    /// Expected delivery date.
+    #[arg(long)]
+    pub expected_date: Option<String>,
+    /// Packing slip number.
+    #[arg(long)]
+    pub slip_number: Option<String>,
+    /// Reference: job.
+    #[arg(long)]
+    pub job: Option<String>,
+    /// Reference: project.
+    #[arg(long)]
+    pub project: Option<String>,
+    /// Reference: technician.
+    #[arg(long)]
+    pub technician: Option<String>,
+    /// Reference: business unit.
+    #[arg(long)]
+    pub business_unit: Option<String>,
+    /// Reference: PO type.
+    #[arg(long)]
+    pub po_type: Option<String>,
+}
+
+/// Lines given on the command line.
+#[derive(Debug, Args, Default)]
+pub struct PoLines {
+    /// A product line: PRODUCT_ID:QUANTITY[:UNIT_COST[:LOCATION_ID]].
+    #[arg(long = "line")]
+    pub lines: Vec<String>,
+    /// A free-text line: QUANTITY:UNIT_COST:DESCRIPTION.
+    #[arg(long = "text-line")]
+    pub text_lines: Vec<String>,
+}
+
+/// `po`.
+#[derive(Debug, Subcommand)]
+pub enum PoCmd {
+    /// Create a draft PO.
+    Create {
+        /// Supplier id.
+        #[arg(long)]
+        supplier: u64,
+        #[command(flatten)]
+        header: PoHeader,
+        #[command(flatten)]
+        lines: PoLines,
+    },
+    /// Append lines to a draft PO.
+    AddLines {
+        /// PO id.
+        id: u64,
+        #[command(flatten)]
+        lines: PoLines,
+    },
+    /// Send a draft PO (draft -> ordered).
+    Order {
+        /// PO id.
+        id: u64,
+    },
+    /// Receive goods.
+    Receive {
+        /// PO id.
+        id: u64,
+        /// LINE_NO:QUANTITY[:LOCATION_ID].
+        #[arg(long = "line")]
+        lines: Vec<String>,
+        /// Receive everything outstanding.
+        #[arg(long, conflicts_with = "lines")]
+        all: bool,
+        /// Received date (YYYY-MM-DD; default today).
+        #[arg(long)]
+        date: Option<String>,
+        /// Packing slip number of this delivery.
+        #[arg(long)]
+        slip_number: Option<String>,
+        /// Idempotency key (a retried receipt is received once).
+        #[arg(long)]
+        key: Option<String>,
+    },
+    /// Cancel a draft or ordered PO.
+    Cancel {
+        /// PO id.
+        id: u64,
+    },
+    /// Close a partially received PO short.
+    Close {
+        /// PO id.
+        id: u64,
+        /// Create a backorder PO for what is outstanding.
+        #[arg(long)]
+        backorder: bool,
+    },
+    /// Show a PO with its lines.
+    Show {
+        /// PO id.
+        id: u64,
+    },
+    /// List POs.
+    List {
+        /// Status (draft, ordered, partially_received, received, cancelled, closed).
+        #[arg(long)]
+        status: Option<String>,
+        /// Supplier id.
+        #[arg(long)]
+        supplier: Option<u64>,
+        /// Order date from (YYYY-MM-DD).
+        #[arg(long)]
+        from: Option<String>,
+        /// Order date to (YYYY-MM-DD).
+        #[arg(long)]
+        to: Option<String>,
+        /// Sort by number, order_date or total.
+        #[arg(long)]
+        sort: Option<String>,
+        /// Ascending (default descending).
+        #[arg(long)]
+        asc: bool,
+        /// Page (from 1).
+        #[arg(long)]
+        page: Option<u32>,
+        /// Page size (at most 50).
+        #[arg(long)]
+        page_size: Option<u32>,
+    },
+    /// Attach a packing slip (PDF, PNG or JPEG, at most 10 MB) to a received PO.
+    AttachSlip {
+        /// PO id.
+        id: u64,
+        /// The file.
+        file: PathBuf,
+    },
+    /// Fetch a PO's packing slip.
+    Slip {
+        /// PO id.
+        id: u64,
+        /// Where to write it.
+        #[arg(long)]
+        out: PathBuf,
+    },
+    /// Export all packing slips of a year as one ZIP.
+    SlipsZip {
+        /// Year of the received date (default this year).
+        #[arg(long)]
+        year: Option<i32>,
+        /// The ZIP file to write.
+        #[arg(long)]
+        out: PathBuf,
+    },
+}
+
+/// `alerts`.
+#[derive(Debug, Subcommand)]
+pub enum AlertsCmd {
+    /// List pending alerts.
+    List {
+        /// Include acknowledged ones.
+        #[arg(long)]
+        all: bool,
+    },
+    /// Acknowledge alerts.
+    Ack {
+        /// Alert ids.
+        #[arg(required = true)]
+        ids: Vec<i64>,
+    },
+}

@@ -1,0 +1,393 @@
+//! CSV import and export of products and of the ledger. Imports run in ONE
+//! transaction (batch mode: a refused row is reported and skipped, the rest
+//! commits together); exports page through the protocol. Progress bars go to
+//! stderr, and only when it is a terminal and `--quiet` is not given.
+
+use super::args::LedgerFilter;
+use super::commands::{answer_ok, ledger_args};
+use super::output::cell;
+use super::{Ctx, Failure, Outcome};
+use indicatif::{ProgressBar, ProgressStyle};
+use serde_json::{json, Map, Value};
+use std::io::{IsTerminal, Write};
+use std::path::Path;
+
+/// A progress bar of `len` steps, hidden when not wanted.
+pub fn bar(len: u64, quiet: bool, what: &str) -> ProgressBar {
+    if quiet || !std::io::stderr().is_terminal() {
+        return ProgressBar::hidden();
+    }
+    let b = ProgressBar::new(len);
+    let style = if len == 0 {
+        ProgressStyle::with_template("{spinner} {pos} {msg} ({per_sec})")
+    } else {
+        ProgressStyle::with_template("{bar:40} {pos}/{len} {msg} ({per_sec}, eta {eta})")
+    };
+    if let Ok(s) = style {
+        b.set_style(s);
+    }
+    b.set_message(what.to_string());
+    b
+}
+
+fn output(out: Option<&Path>) -> Outcome<Box<dyn Write>> {
+    Ok(match out {
+        Some(p) => Box::new(std::io::BufWriter::new(std::fs::File::create(p)?)),
+        None => Box::new(std::io::BufWriter::new(std::io::stdout())),
+    })
+}
+
+fn csv_err(e: csv::Error) -> Failure {
+    Failure::Io(format!("csv: {e}"))
+}
+
+/// A CSV row's cells, or why it could not be read.
+type Row = Result<Vec<String>, String>;
+
+/// The lower-cased headers and every row of a CSV file.
+fn read_rows(file: &Path) -> Outcome<(Vec<String>, Vec<Row>)> {
+    let mut r = csv::ReaderBuilder::new()
+        .flexible(true)
+        .trim(csv::Trim::All)
+        .from_path(file)
+        .map_err(csv_err)?;
+    let headers: Vec<String> = r
+        .headers()
+        .map_err(csv_err)?
+        .iter()
+        .map(|h| h.to_ascii_lowercase())
+        .collect();
+    let rows = r
+        .records()
+        .map(|rec| {
+            rec.map(|rec| rec.iter().map(str::to_string).collect())
+                .map_err(|e| e.to_string())
+        })
+        .collect();
+    Ok((headers, rows))
+}
+
+fn field<'a>(headers: &[String], row: &'a [String], name: &str) -> Option<&'a str> {
+    let i = headers.iter().position(|h| h == name)?;
+    row.get(i).map(String::as_str).filter(|s| !s.is_empty())
+}
+
+/// Parses an integer-or-boolean CSV cell into JSON; other cells stay strings.
+fn typed(name: &str, v: &str) -> Result<Value, String> {
+    match name {
+        "track_inventory" => match v.to_ascii_lowercase().as_str() {
+            "true" | "yes" | "1" => Ok(json!(true)),
+            "false" | "no" | "0" => Ok(json!(false)),
+            _ => Err(format!("{name}: `{v}` is not true/false")),
+        },
+        "decimal_places" | "category_id" | "supplier_id" | "vat_rate_id" => v
+            .parse::<u64>()
+            .map(|n| json!(n))
+            .map_err(|_| format!("{name}: `{v}` is not a whole number")),
+        _ => Ok(json!(v)),
+    }
+}
+
+struct Report {
+    ok: usize,
+    refused: usize,
+}
+
+impl Report {
+    fn refuse(&mut self, row: usize, why: &str) {
+        self.refused += 1;
+        eprintln!("row {row}: {why}");
+    }
+
+    fn finish(self, what: &str) -> Outcome {
+        eprintln!("{what}: {} imported, {} refused", self.ok, self.refused);
+        if self.refused > 0 {
+            return Err(Failure::Refused {
+                code: "some_refused".into(),
+                message: format!("{} row(s) were refused (see above)", self.refused),
+            });
+        }
+        Ok(())
+    }
+}
+
+fn error_text(answer: &str) -> Option<String> {
+    match answer_ok(answer) {
+        Ok(_) => None,
+        Err(Failure::Refused { code, message }) => Some(format!("{code}: {message}")),
+        Err(other) => Some(format!("{other:?}")),
+    }
+}
+
+/// `products import`.
+pub fn import_products(ctx: &mut Ctx, file: &Path) -> Outcome {
+    const COLUMNS: [&str; 12] = [
+        "sku",
+        "name",
+        "ean",
+        "price",
+        "purchase_price",
+        "unit",
+        "low_stock_threshold",
+        "track_inventory",
+        "decimal_places",
+        "category_id",
+        "supplier_id",
+        "vat_rate_id",
+    ];
+    let (headers, rows) = read_rows(file)?;
+    for required in ["sku", "name"] {
+        if !headers.iter().any(|h| h == required) {
+            return Err(Failure::Usage(format!(
+                "the CSV needs a `{required}` column"
+            )));
+        }
+    }
+    let pb = bar(rows.len() as u64, ctx.quiet, "products");
+    let requests: Vec<Result<(String, Option<String>), String>> = rows
+        .iter()
+        .map(|row| {
+            let row = row.as_ref().map_err(Clone::clone)?;
+            let mut m = Map::new();
+            for c in COLUMNS {
+                if let Some(v) = field(&headers, row, c) {
+                    m.insert(c.into(), typed(c, v)?);
+                }
+            }
+            let on_hand = field(&headers, row, "on_hand").map(str::to_string);
+            Ok((
+                ctx.request("create_product", Value::Object(m), None),
+                on_hand,
+            ))
+        })
+        .collect();
+    let actor = ctx.actor.clone();
+    let store = ctx.sqlite("products import")?;
+    let report = store.batch(|b| {
+        let mut rep = Report { ok: 0, refused: 0 };
+        for (i, r) in requests.iter().enumerate() {
+            let row = i + 2;
+            pb.inc(1);
+            let (req, on_hand) = match r {
+                Ok(x) => x,
+                Err(e) => {
+                    rep.refuse(row, e);
+                    continue;
+                }
+            };
+            let answer = b.execute_json(req);
+            if let Some(e) = error_text(&answer) {
+                rep.refuse(row, &e);
+                continue;
+            }
+            if let (Some(q), Ok(p)) = (on_hand, answer_ok(&answer)) {
+                let req = json!({
+                    "cmd": "update_stock",
+                    "actor": {"id": actor, "permissions": ["admin"]},
+                    "now": crate::now().to_rfc3339(),
+                    "args": {"product_id": p["id"], "operation": "set", "quantity": q, "reason": "import"},
+                });
+                if let Some(e) = error_text(&b.execute_json(&req.to_string())) {
+                    rep.refuse(row, &format!("created, but on_hand: {e}"));
+                    continue;
+                }
+            }
+            rep.ok += 1;
+        }
+        rep
+    })?;
+    pb.finish_and_clear();
+    report.finish("products")
+}
+
+/// `products export`.
+pub fn export_products(ctx: &mut Ctx, out: Option<&Path>) -> Outcome {
+    let mut w = csv::Writer::from_writer(output(out)?);
+    let cols = [
+        "id",
+        "sku",
+        "name",
+        "article_number",
+        "ean",
+        "price",
+        "purchase_price",
+        "unit",
+        "low_stock_threshold",
+        "track_inventory",
+        "decimal_places",
+        "category_id",
+        "supplier_id",
+        "vat_rate_id",
+        "archived",
+    ];
+    let mut header: Vec<&str> = cols.to_vec();
+    header.push("on_hand");
+    w.write_record(&header).map_err(csv_err)?;
+    let mut page = 1u32;
+    let mut pb: Option<ProgressBar> = None;
+    loop {
+        let v = ctx.call(
+            "list_products",
+            json!({"include_archived": true, "page": page, "page_size": 50}),
+        )?;
+        let pbar = pb.get_or_insert_with(|| {
+            bar(
+                v["total_count"].as_u64().unwrap_or(0),
+                ctx.quiet,
+                "products",
+            )
+        });
+        for item in v["items"].as_array().into_iter().flatten() {
+            let p = &item["product"];
+            let mut rec: Vec<String> = cols.iter().map(|c| cell_raw(&p[*c])).collect();
+            rec.push(cell(&item["stock"]["on_hand"]));
+            w.write_record(&rec).map_err(csv_err)?;
+            pbar.inc(1);
+        }
+        if v["has_more"] != json!(true) {
+            break;
+        }
+        page += 1;
+    }
+    if let Some(b) = pb {
+        b.finish_and_clear();
+    }
+    w.flush()?;
+    Ok(())
+}
+
+/// Booleans as `true`/`false` in CSV (tables say yes/no).
+fn cell_raw(v: &Value) -> String {
+    match v {
+        Value::Bool(b) => b.to_string(),
+        other => cell(other),
+    }
+}
+
+/// `ledger export`.
+pub fn export_ledger(ctx: &mut Ctx, filter: &LedgerFilter, out: Option<&Path>) -> Outcome {
+    let mut w = csv::Writer::from_writer(output(out)?);
+    w.write_record([
+        "seq",
+        "at",
+        "product_id",
+        "location_id",
+        "type",
+        "quantity",
+        "requested",
+        "balance_after",
+        "reason",
+        "actor",
+        "ticket",
+        "invoice",
+        "purchase_order",
+        "client",
+    ])
+    .map_err(csv_err)?;
+    let base = ledger_args(filter)?;
+    let pb = bar(0, ctx.quiet, "movements");
+    let mut after: Option<u64> = None;
+    loop {
+        let mut args = base.clone();
+        args.insert("limit".into(), json!(1000));
+        if let Some(a) = after {
+            args.insert("after_seq".into(), json!(a));
+        }
+        let v = ctx.call("list_movements", Value::Object(args))?;
+        for m in v["movements"].as_array().into_iter().flatten() {
+            let s = &m["source"];
+            w.write_record([
+                cell(&m["seq"]),
+                cell(&m["at"]),
+                cell(&m["product_id"]),
+                cell(&m["location_id"]),
+                cell(&m["type"]),
+                cell(&m["quantity"]),
+                cell(&m["requested"]),
+                cell(&m["balance_after"]),
+                cell(&m["reason"]),
+                cell(&s["actor"]),
+                cell(&s["ticket"]),
+                cell(&s["invoice"]),
+                cell(&s["purchase_order"]),
+                cell(&s["client"]),
+            ])
+            .map_err(csv_err)?;
+            pb.inc(1);
+        }
+        match v["next_after_seq"].as_u64() {
+            Some(n) => after = Some(n),
+            None => break,
+        }
+    }
+    pb.finish_and_clear();
+    w.flush()?;
+    Ok(())
+}
+
+/// `ledger import`: each row one `update_stock`.
+pub fn import_ledger(ctx: &mut Ctx, file: &Path) -> Outcome {
+    let (headers, rows) = read_rows(file)?;
+    for required in ["product_id", "quantity"] {
+        if !headers.iter().any(|h| h == required) {
+            return Err(Failure::Usage(format!(
+                "the CSV needs a `{required}` column"
+            )));
+        }
+    }
+    let now = crate::now().to_rfc3339();
+    let actor = ctx.actor.clone();
+    let requests: Vec<Result<String, String>> = rows
+        .iter()
+        .map(|row| {
+            let row = row.as_ref().map_err(Clone::clone)?;
+            let pid: u64 = field(&headers, row, "product_id")
+                .unwrap_or("")
+                .parse()
+                .map_err(|_| "product_id: not an id".to_string())?;
+            let q = field(&headers, row, "quantity").ok_or("quantity: missing")?;
+            let (op, q) = match field(&headers, row, "operation") {
+                Some(op) => (op.to_string(), q.to_string()),
+                None => match q.strip_prefix('-') {
+                    Some(abs) => ("subtract".to_string(), abs.to_string()),
+                    None => ("add".to_string(), q.trim_start_matches('+').to_string()),
+                },
+            };
+            let mut args = json!({"product_id": pid, "operation": op, "quantity": q});
+            if let Some(l) = field(&headers, row, "location_id") {
+                args["location_id"] = json!(l
+                    .parse::<u64>()
+                    .map_err(|_| "location_id: not an id".to_string())?);
+            }
+            if let Some(r) = field(&headers, row, "reason") {
+                args["reason"] = json!(r);
+            }
+            let at = field(&headers, row, "at").unwrap_or(&now);
+            Ok(json!({
+                "cmd": "update_stock",
+                "actor": {"id": actor, "permissions": ["admin"]},
+                "now": at,
+                "args": args,
+            })
+            .to_string())
+        })
+        .collect();
+    let pb = bar(requests.len() as u64, ctx.quiet, "stock changes");
+    let store = ctx.sqlite("ledger import")?;
+    let report = store.batch(|b| {
+        let mut rep = Report { ok: 0, refused: 0 };
+        for (i, r) in requests.iter().enumerate() {
+            pb.inc(1);
+            match r {
+                Ok(req) => match error_text(&b.execute_json(req)) {
+                    Some(e) => rep.refuse(i + 2, &e),
+                    None => rep.ok += 1,
+                },
+                Err(e) => rep.refuse(i + 2, e),
+            }
+        }
+        rep
+    })?;
+    pb.finish_and_clear();
+    report.finish("ledger")
+}

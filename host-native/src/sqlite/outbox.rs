@@ -1,0 +1,86 @@
+//! The alert outbox: every event of a committed changeset (low-stock alerts)
+//! is stored in the same transaction as the change that raised it, so an alert
+//! is never lost nor sent for a change that rolled back. The host lists
+//! pending alerts, delivers them, and acknowledges each.
+
+use super::{DbError, SqliteStore};
+use chrono::{DateTime, SecondsFormat, Utc};
+use rusqlite::{params, Connection};
+use serde::Serialize;
+use stockbook_core::protocol::Event;
+
+/// One stored alert.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Alert {
+    /// Outbox id (acknowledge with it).
+    pub id: i64,
+    /// The event as the engine raised it.
+    pub event: Event,
+    /// When it was raised (the command's `now`).
+    pub created_at: String,
+    /// When it was acknowledged (host clock), if it was.
+    pub acked_at: Option<String>,
+}
+
+fn event_time(e: &Event) -> (&'static str, DateTime<Utc>) {
+    match e {
+        Event::LowStock(l) => ("low_stock", l.at),
+    }
+}
+
+/// Stores events (inside the caller's transaction).
+pub fn insert(conn: &Connection, events: &[Event]) -> Result<(), DbError> {
+    if events.is_empty() {
+        return Ok(());
+    }
+    let mut st =
+        conn.prepare_cached("INSERT INTO outbox(type, created_at, event) VALUES (?1, ?2, ?3)")?;
+    for e in events {
+        let (kind, at) = event_time(e);
+        let json = serde_json::to_string(e)
+            .map_err(|x| DbError::Corrupt(format!("cannot encode an event: {x}")))?;
+        st.execute(params![
+            kind,
+            at.to_rfc3339_opts(SecondsFormat::AutoSi, true),
+            json
+        ])?;
+    }
+    Ok(())
+}
+
+impl SqliteStore {
+    /// Alerts in the order they were raised; acknowledged ones too when
+    /// `include_acked`.
+    pub fn list_alerts(&self, include_acked: bool) -> Result<Vec<Alert>, DbError> {
+        let sql = if include_acked {
+            "SELECT id, created_at, event, acked_at FROM outbox ORDER BY id"
+        } else {
+            "SELECT id, created_at, event, acked_at FROM outbox WHERE acked_at IS NULL ORDER BY id"
+        };
+        let mut st = self.connection().prepare_cached(sql)?;
+        let mut rows = st.query([])?;
+        let mut out = Vec::new();
+        while let Some(r) = rows.next()? {
+            let text: String = r.get(2)?;
+            let event = serde_json::from_str(&text)
+                .map_err(|e| DbError::Corrupt(format!("outbox event: {e}")))?;
+            out.push(Alert {
+                id: r.get(0)?,
+                event,
+                created_at: r.get(1)?,
+                acked_at: r.get(3)?,
+            });
+        }
+        Ok(out)
+    }
+
+    /// Acknowledges an alert at `now` (the host's clock). False when there is
+    /// no such pending alert.
+    pub fn ack_alert(&mut self, id: i64, now: DateTime<Utc>) -> Result<bool, DbError> {
+        let n = self.connection().execute(
+            "UPDATE outbox SET acked_at = ?2 WHERE id = ?1 AND acked_at IS NULL",
+            params![id, now.to_rfc3339_opts(SecondsFormat::AutoSi, true)],
+        )?;
+        Ok(n == 1)
+    }
+}

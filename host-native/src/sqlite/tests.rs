@@ -1,0 +1,458 @@
+//! The SQLite store must answer exactly like the in-memory reference store.
+
+use super::*;
+use chrono::{DateTime, Duration, Utc};
+use serde_json::{json, Value as J};
+use stockbook_core::engine::execute_json;
+use stockbook_core::store::memory::MemoryStore;
+
+struct Twin {
+    mem: MemoryStore,
+    sql: SqliteStore,
+    now: DateTime<Utc>,
+    n: usize,
+}
+
+impl Twin {
+    fn new(sql: SqliteStore) -> Self {
+        Twin {
+            mem: MemoryStore::new(),
+            sql,
+            now: "2026-01-05T09:00:00Z".parse().unwrap(),
+            n: 0,
+        }
+    }
+
+    /// Sends the same text to both stores (the SQLite one through its own
+    /// transaction wrapper and through the bare engine, alternately) and
+    /// checks the answers are byte-identical.
+    fn send(&mut self, text: &str) -> String {
+        self.n += 1;
+        let a = execute_json(&mut self.mem, text);
+        let b = if self.n.is_multiple_of(3) {
+            execute_json(&mut self.sql, text)
+        } else {
+            self.sql.execute_json(text)
+        };
+        assert_eq!(a, b, "request #{}: {text}", self.n);
+        if std::env::var("TWIN_DEBUG").is_ok() {
+            eprintln!("{}\n  -> {}", text, &a[..a.len().min(300)]);
+        }
+        a
+    }
+
+    fn req(&self, cmd: &str, args: J) -> String {
+        json!({"cmd": cmd, "actor": {"id": "ann", "permissions": ["admin"]},
+               "now": self.now.to_rfc3339(), "args": args})
+        .to_string()
+    }
+
+    fn run(&mut self, cmd: &str, args: J) -> J {
+        let r = self.req(cmd, args);
+        serde_json::from_str(&self.send(&r)).unwrap()
+    }
+
+    fn keyed(&mut self, key: &str, cmd: &str, args: J) -> J {
+        let r = json!({"cmd": cmd, "actor": {"id": "ann", "permissions": ["admin"]},
+               "now": self.now.to_rfc3339(), "idempotency_key": key, "args": args})
+        .to_string();
+        serde_json::from_str(&self.send(&r)).unwrap()
+    }
+
+    fn tick(&mut self, minutes: i64) {
+        self.now += Duration::minutes(minutes);
+    }
+}
+
+fn scenario(t: &mut Twin) {
+    t.send("not json");
+    t.send("{}");
+    t.send(r#"{"cmd":"nope","actor":{"id":"a","permissions":[]}}"#);
+    t.run("list_locations", json!({}));
+    t.run("create_location", json!({"name": "Van 1"}));
+    t.run("create_location", json!({"name": "Van 2"}));
+    t.run("create_category", json!({"name": "Cables"}));
+    t.run("create_category", json!({"name": "Tools"}));
+    t.run("update_category", json!({"id": 2, "name": "Hand tools"}));
+    t.run("delete_category", json!({"id": 2}));
+    t.run("create_category", json!({"name": "Again"}));
+    t.run("list_categories", json!({}));
+    t.run(
+        "create_vat_rate",
+        json!({"name": "Standard", "percent": "21"}),
+    );
+    t.run("update_settings", json!({"low_stock_cooldown_minutes": 30}));
+    t.run("get_settings", json!({}));
+    for i in 0..4 {
+        t.run("create_supplier", json!({"name": format!("Supplier {i}")}));
+    }
+    t.run("update_supplier", json!({"id": 2, "active": false}));
+    t.run("list_suppliers", json!({"page_size": 2, "page": 2}));
+    for i in 0..12 {
+        t.run(
+            "create_product",
+            json!({"sku": format!("SKU-{i:02}"), "name": format!("Product {i}"),
+                   "purchase_price": "1.50", "low_stock_threshold": 3,
+                   "decimal_places": i % 3}),
+        );
+    }
+    t.run("create_product", json!({"sku": "SKU-00", "name": "dup"}));
+    t.run(
+        "create_product",
+        json!({"sku": "FREE", "name": "Service", "track_inventory": false}),
+    );
+    for step in 0..60u64 {
+        let p = 1 + step % 12;
+        let loc = 1 + step % 3;
+        let op = ["add", "subtract", "set"][(step % 3) as usize];
+        let q = match op {
+            "add" => format!("{}", 3 + step % 7),
+            "subtract" => format!("{}", 1 + step % 4),
+            _ => format!("{}", step % 5),
+        };
+        t.run(
+            "update_stock",
+            json!({"product_id": p, "location_id": loc, "operation": op, "quantity": q,
+                   "reason": "count"}),
+        );
+        if step % 7 == 0 {
+            t.tick(13);
+        }
+    }
+    t.run(
+        "update_stock",
+        json!({"product_id": 1, "operation": "subtract", "quantity": 1000}),
+    );
+    t.run(
+        "update_stock",
+        json!({"product_id": 1, "operation": "add", "quantity": "0.5"}),
+    );
+    t.run(
+        "update_stock",
+        json!({"product_id": 2, "operation": "add", "quantity": "0.5"}),
+    );
+    t.run(
+        "update_stock",
+        json!({"product_id": 13, "operation": "add", "quantity": 1}),
+    );
+    t.run(
+        "update_stock",
+        json!({"product_id": 99, "operation": "add", "quantity": 1}),
+    );
+    t.run(
+        "update_stock",
+        json!({"product_id": 3, "operation": "add", "quantity": 1, "expected_on_hand": "12345"}),
+    );
+    t.keyed(
+        "k1",
+        "update_stock",
+        json!({"product_id": 4, "operation": "add", "quantity": 9}),
+    );
+    t.tick(1);
+    t.keyed(
+        "k1",
+        "update_stock",
+        json!({"product_id": 4, "operation": "add", "quantity": 9}),
+    );
+    t.keyed(
+        "k1",
+        "update_stock",
+        json!({"product_id": 4, "operation": "add", "quantity": 8}),
+    );
+    // Backdating is refused identically.
+    let saved = t.now;
+    t.now -= Duration::hours(10);
+    t.run(
+        "update_stock",
+        json!({"product_id": 5, "operation": "add", "quantity": 1}),
+    );
+    t.now = saved;
+    for p in [1, 2, 3, 13, 99] {
+        t.run("get_product", json!({"id": p}));
+        t.run("get_stock", json!({"product_id": p}));
+        t.run("get_stock", json!({"product_id": p, "location_id": 2}));
+    }
+    t.run("list_products", json!({"page_size": 5, "page": 2}));
+    t.run("list_products", json!({"low_stock_only": true}));
+    t.run("list_products", json!({"search": "sku-1"}));
+    t.run("update_product", json!({"id": 12, "archived": true}));
+    t.run("delete_product", json!({"id": 12}));
+    t.run("delete_product", json!({"id": 13}));
+    t.run("list_products", json!({"include_archived": true}));
+    // Ledger queries: filters, cursors, limits.
+    let start = "2026-01-05T09:00:00Z";
+    for args in [
+        json!({}),
+        json!({"limit": 7}),
+        json!({"limit": 7, "after_seq": 7}),
+        json!({"product_id": 1}),
+        json!({"product_id": 1, "location_id": 1}),
+        json!({"product_id": 2, "location_id": 2, "limit": 2, "after_seq": 3}),
+        json!({"location_id": 3, "type": "purchase"}),
+        json!({"type": "adjustment", "limit": 3}),
+        json!({"from": start, "to": "2026-01-05T10:00:00Z"}),
+        json!({"from": "2026-01-05T10:18:00Z"}),
+        json!({"to": "2026-01-05T09:13:00Z", "product_id": 2}),
+        json!({"after_seq": 18446744073709551615u64}),
+        json!({"product_id": 18446744073709551615u64}),
+        json!({"limit": 0}),
+    ] {
+        t.run("list_movements", args);
+    }
+    for (p, at) in [
+        (1, "2026-01-05T08:00:00Z"),
+        (1, "2026-01-05T09:00:00Z"),
+        (1, "2026-01-05T09:26:00Z"),
+        (2, "2026-01-05T09:39:00.5Z"),
+        (3, "2030-01-01T00:00:00Z"),
+    ] {
+        t.run("stock_as_of", json!({"product_id": p, "at": at}));
+        t.run(
+            "stock_as_of",
+            json!({"product_id": p, "at": at, "location_id": 2}),
+        );
+    }
+    // Purchase orders, as far as core has them.
+    let po = t.run(
+        "create_purchase_order",
+        json!({"supplier_id": 1, "vendor_reference": "V-1", "lines": [
+            {"product_id": 1, "quantity": 10, "unit_cost": "2.50"},
+            {"product_id": 2, "quantity": 5, "unit_cost": "1.25", "location_id": 2},
+            {"description": "Freight", "quantity": 1, "unit_cost": "15"}]}),
+    );
+    if po.get("ok").is_some() {
+        t.run("create_purchase_order", json!({"supplier_id": 2}));
+        t.run(
+            "create_purchase_order",
+            json!({"supplier_id": 3, "number": "OWN-1"}),
+        );
+        t.run("update_purchase_order", json!({"id": 2, "notes": "n"}));
+        t.run("delete_purchase_order", json!({"id": 2}));
+        t.run("order_purchase_order", json!({"id": 1}));
+        t.run("get_stock", json!({"product_id": 1}));
+        t.tick(5);
+        t.keyed(
+            "r1",
+            "receive_purchase_order",
+            json!({"id": 1, "lines": [{"line_no": 1, "quantity": 4}]}),
+        );
+        t.keyed(
+            "r1",
+            "receive_purchase_order",
+            json!({"id": 1, "lines": [{"line_no": 1, "quantity": 4}]}),
+        );
+        t.run(
+            "receive_purchase_order",
+            json!({"id": 1, "lines": [{"line_no": 1, "quantity": 40}]}),
+        );
+        t.run("receive_purchase_order", json!({"id": 1, "lines": [{"line_no": 2, "quantity": 5}], "packing_slip_number": "PS-9"}));
+        t.run(
+            "return_to_supplier",
+            json!({"id": 1, "lines": [{"line_no": 2, "quantity": 1}], "reason": "broken"}),
+        );
+        t.run(
+            "close_purchase_order",
+            json!({"id": 1, "create_backorder": true}),
+        );
+        t.run("mark_purchase_order_exported", json!({"id": 1}));
+        t.run("cancel_purchase_order", json!({"id": 3}));
+        t.run("get_purchase_order", json!({"id": 1}));
+        t.run("get_supplier", json!({"id": 1}));
+        for sort in ["number", "order_date", "total"] {
+            t.run(
+                "list_purchase_orders",
+                json!({"sort": sort, "direction": "asc"}),
+            );
+        }
+        t.run(
+            "list_purchase_orders",
+            json!({"status": "ordered", "supplier_id": 1}),
+        );
+        t.run("delete_supplier", json!({"id": 1}));
+        t.run("delete_supplier", json!({"id": 4}));
+    }
+    t.run("list_movements", json!({"limit": 1000}));
+    t.run("list_suppliers", json!({}));
+}
+
+#[test]
+fn answers_like_the_memory_store_byte_for_byte() {
+    let mut t = Twin::new(SqliteStore::open_in_memory().unwrap());
+    scenario(&mut t);
+    assert!(t.n > 150);
+}
+
+#[test]
+fn answers_like_the_memory_store_on_a_file_after_reopening() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("t.db");
+    let mut t = Twin::new(SqliteStore::open(&path, Options::default()).unwrap());
+    scenario(&mut t);
+    // Reopen: everything answers the same from disk.
+    t.sql = SqliteStore::open(&path, Options::default()).unwrap();
+    t.run("list_movements", json!({"limit": 1000}));
+    t.run("list_products", json!({"include_archived": true}));
+    t.run("get_stock", json!({"product_id": 1}));
+    t.keyed(
+        "k1",
+        "update_stock",
+        json!({"product_id": 4, "operation": "add", "quantity": 9}),
+    );
+}
+
+#[test]
+fn batch_answers_like_single_commands() {
+    let mut t = Twin::new(SqliteStore::open_in_memory().unwrap());
+    let mut reqs = vec![t.req("create_product", json!({"sku": "A", "name": "A"}))];
+    for i in 0..200 {
+        reqs.push(t.req(
+            "update_stock",
+            json!({"product_id": 1, "operation": if i % 4 == 3 {"subtract"} else {"add"}, "quantity": 1 + i % 3}),
+        ));
+        if i % 50 == 0 {
+            reqs.push("garbage".into());
+            reqs.push(t.req("get_stock", json!({"product_id": 1})));
+        }
+    }
+    let mem: Vec<String> = reqs.iter().map(|r| execute_json(&mut t.mem, r)).collect();
+    let sql = t.sql.execute_batch(&reqs).unwrap();
+    assert_eq!(mem, sql);
+    t.run("list_movements", json!({"limit": 1000}));
+}
+
+#[test]
+fn a_refused_command_in_a_batch_is_skipped_and_the_rest_applied() {
+    let mut s = SqliteStore::open_in_memory().unwrap();
+    let t = Twin::new(SqliteStore::open_in_memory().unwrap());
+    let reqs = vec![
+        t.req("create_product", json!({"sku": "A", "name": "A"})),
+        t.req(
+            "update_stock",
+            json!({"product_id": 1, "operation": "add", "quantity": 5}),
+        ),
+        t.req(
+            "update_stock",
+            json!({"product_id": 7, "operation": "add", "quantity": 5}),
+        ),
+        "{".to_string(),
+        t.req(
+            "update_stock",
+            json!({"product_id": 1, "operation": "add", "quantity": 2}),
+        ),
+    ];
+    let answers = s.execute_batch(&reqs).unwrap();
+    assert!(answers[2].contains("not_found"), "{}", answers[2]);
+    assert!(answers[3].contains("invalid_request"), "{}", answers[3]);
+    let stock = s.execute_json(&t.req("get_stock", json!({"product_id": 1})));
+    assert!(stock.contains(r#""on_hand":"7""#), "{stock}");
+}
+
+#[test]
+fn a_stale_changeset_from_another_handle_is_a_conflict_and_applies_nothing() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("c.db");
+    let mut a = SqliteStore::open(&path, Options::default()).unwrap();
+    let mut b = SqliteStore::open(&path, Options::default()).unwrap();
+    let t = Twin::new(SqliteStore::open_in_memory().unwrap());
+    a.execute_json(&t.req("create_product", json!({"sku": "A", "name": "A"})));
+    // `a` builds a changeset from what it reads now...
+    let req = stockbook_core::protocol::parse_request(&t.req(
+        "update_stock",
+        json!({"product_id": 1, "operation": "add", "quantity": 5}),
+    ))
+    .unwrap();
+    let cs = {
+        let mut tx = stockbook_core::tx::Tx::new(&a, t.now);
+        let stockbook_core::protocol::Command::UpdateStock(args) = req.command else {
+            unreachable!()
+        };
+        stockbook_core::ledger::update_stock(&mut tx, &req.actor, args).unwrap();
+        tx.into_changeset()
+    };
+    // ...`b` changes the same stock...
+    let ok = b.execute_json(&t.req(
+        "update_stock",
+        json!({"product_id": 1, "operation": "add", "quantity": 1}),
+    ));
+    assert!(ok.starts_with(r#"{"ok""#), "{ok}");
+    // ...and `a`'s commit is refused, with nothing applied.
+    let e = a.commit(cs).unwrap_err();
+    assert_eq!(e.code(), "conflict");
+    let stock = a.execute_json(&t.req("get_stock", json!({"product_id": 1})));
+    assert!(stock.contains(r#""on_hand":"1""#), "{stock}");
+    let moves = a
+        .movements(&MovementQuery {
+            limit: 10,
+            ..Default::default()
+        })
+        .unwrap();
+    assert_eq!(moves.len(), 1);
+}
+
+#[test]
+fn the_cache_notices_another_connection_committing() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("v.db");
+    let mut a = SqliteStore::open(&path, Options::default()).unwrap();
+    let mut b = SqliteStore::open(&path, Options::default()).unwrap();
+    let t = Twin::new(SqliteStore::open_in_memory().unwrap());
+    a.execute_json(&t.req("create_product", json!({"sku": "A", "name": "A"})));
+    for i in 0..6 {
+        let s = if i % 2 == 0 { &mut a } else { &mut b };
+        let r = s.execute_json(&t.req(
+            "update_stock",
+            json!({"product_id": 1, "operation": "add", "quantity": 1, "expected_on_hand": i.to_string()}),
+        ));
+        assert!(r.starts_with(r#"{"ok""#), "{r}");
+    }
+}
+
+#[test]
+fn low_stock_alerts_land_in_the_outbox_with_the_change() {
+    let mut s = SqliteStore::open_in_memory().unwrap();
+    let t = Twin::new(SqliteStore::open_in_memory().unwrap());
+    s.execute_json(&t.req(
+        "create_product",
+        json!({"sku": "A", "name": "A", "low_stock_threshold": 5}),
+    ));
+    let r = s.execute_json(&t.req(
+        "update_stock",
+        json!({"product_id": 1, "operation": "add", "quantity": 2}),
+    ));
+    assert!(r.contains("low_stock"), "{r}");
+    let alerts = s.list_alerts(false).unwrap();
+    assert_eq!(alerts.len(), 1);
+    assert!(s.ack_alert(alerts[0].id, t.now).unwrap());
+    assert!(!s.ack_alert(alerts[0].id, t.now).unwrap());
+    assert!(s.list_alerts(false).unwrap().is_empty());
+    assert_eq!(s.list_alerts(true).unwrap().len(), 1);
+}
+
+#[test]
+fn refuses_foreign_files_untouched() {
+    let dir = tempfile::tempdir().unwrap();
+    let junk = dir.path().join("junk.db");
+    std::fs::write(&junk, b"hello, this is not a database at all").unwrap();
+    let e = SqliteStore::open(&junk, Options::default()).err().unwrap();
+    assert!(matches!(e, DbError::NotADatabase { .. }), "{e}");
+    let other = dir.path().join("other.db");
+    {
+        let c = Connection::open(&other).unwrap();
+        c.execute_batch("CREATE TABLE t(x); INSERT INTO t VALUES (1);")
+            .unwrap();
+    }
+    let before = std::fs::read(&other).unwrap();
+    let e = SqliteStore::open(&other, Options::default()).err().unwrap();
+    assert!(matches!(e, DbError::NotADatabase { .. }), "{e}");
+    assert_eq!(before, std::fs::read(&other).unwrap());
+    let newer = dir.path().join("newer.db");
+    drop(SqliteStore::open(&newer, Options::default()).unwrap());
+    {
+        let c = Connection::open(&newer).unwrap();
+        c.execute_batch("PRAGMA user_version = 99").unwrap();
+    }
+    let before = std::fs::read(&newer).unwrap();
+    let e = SqliteStore::open(&newer, Options::default()).err().unwrap();
+    assert!(matches!(e, DbError::NewerSchema { found: 99, .. }), "{e}");
+    assert_eq!(before, std::fs::read(&newer).unwrap());
+}
