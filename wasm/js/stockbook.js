@@ -1,0 +1,305 @@
+// Stockbook for JavaScript: the public surface of the wasm package.
+//
+// `Stockbook` wraps the wasm-bindgen class `StockbookCore` (wasm/src/bindings)
+// and adds only what belongs on the JS side: typed methods that throw
+// `StockbookError`, a default actor and clock, and the trap guard. No stock
+// rule lives here; every answer comes from the core. docs/wasm.md documents
+// the API, the error convention and the trap/rebuild behaviour.
+
+import initWasm, {
+  initSync as initWasmSync,
+  StockbookCore,
+  __wbg_reset_state as resetWasmState,
+} from './stockbook_wasm.js';
+
+/** A refusal of the core, carrying the protocol's stable `code` and `details`. */
+export class StockbookError extends Error {
+  constructor(code, message, details) {
+    super(message);
+    this.name = 'StockbookError';
+    this.code = code;
+    this.details = details;
+  }
+}
+
+/** The wasm instance trapped (a bug); the Stockbook refuses calls until `recover()`. */
+export class StockbookTrapError extends Error {
+  constructor(message, cause) {
+    super(message, cause === undefined ? undefined : { cause });
+    this.name = 'StockbookTrapError';
+    this.code = 'trapped';
+  }
+}
+
+let ready = false;
+/** Bumped each time the wasm instance is replaced after a trap. */
+let generation = 0;
+/** The current wasm instance trapped and must not be entered again. */
+let instanceDead = false;
+
+function isNode() {
+  return typeof process !== 'undefined' && process.versions != null && process.versions.node != null;
+}
+
+/** `create_product` -> `createProduct`. */
+export function methodName(command) {
+  return command.replace(/_([a-z])/g, (_, c) => c.toUpperCase());
+}
+
+/**
+ * One typed method per command of the core (`createProduct`, `listMovements`,
+ * ...), from the core's own command list, so a new command gets its method
+ * without touching this file.
+ */
+function installTypedMethods() {
+  for (const cmd of StockbookCore.commandNames()) {
+    const name = methodName(cmd);
+    if (Object.prototype.hasOwnProperty.call(Stockbook.prototype, name)) continue;
+    Object.defineProperty(Stockbook.prototype, name, {
+      value: function (args, options) {
+        return this.typed(cmd, args, options);
+      },
+      writable: true,
+      configurable: true,
+    });
+  }
+}
+
+function loaded() {
+  installTypedMethods();
+  ready = true;
+}
+
+/**
+ * Loads the wasm module. Call once before creating a `Stockbook`. Without an
+ * argument it loads the `.wasm` next to this file (fetch in browsers, the file
+ * system in Node); otherwise give a URL, a Response, bytes or a compiled
+ * `WebAssembly.Module`.
+ */
+export async function init(source) {
+  if (ready) return;
+  if (source === undefined && isNode()) {
+    const { readFile } = await import(/* webpackIgnore: true */ 'node:fs/promises');
+    source = await readFile(new URL('./stockbook_wasm_bg.wasm', import.meta.url));
+  }
+  if (source === undefined) {
+    await initWasm({ module_or_path: new URL('./stockbook_wasm_bg.wasm', import.meta.url) });
+  } else if (source instanceof WebAssembly.Module || ArrayBuffer.isView(source) || source instanceof ArrayBuffer) {
+    initWasmSync({ module: source });
+  } else {
+    await initWasm({ module_or_path: source });
+  }
+  loaded();
+}
+
+/** Loads the wasm module synchronously from bytes or a compiled module. */
+export function initSync(source) {
+  if (ready) return;
+  initWasmSync({ module: source });
+  loaded();
+}
+
+/** Changes kept since the last checkpoint before a new checkpoint is taken. */
+const JOURNAL_LIMIT = 1000;
+
+function toError(answer) {
+  const e = answer.error;
+  return new StockbookError(e.code, e.message, e.details);
+}
+
+function isoNow(clock) {
+  const t = clock();
+  return t instanceof Date ? t.toISOString() : String(t);
+}
+
+/** The core and an in-memory store. */
+export class Stockbook {
+  #core;
+  #gen;
+  #actor;
+  #clock;
+  #onEvent;
+  #autoRecover;
+  /** Snapshot JSON the state can be rebuilt from (null: a fresh store). */
+  #checkpoint = null;
+  /** Request texts that changed the store since the checkpoint, in order. */
+  #journal = [];
+
+  constructor(options = {}) {
+    if (!ready) throw new Error('Stockbook: call `await init()` first');
+    this.#actor = options.actor;
+    this.#clock = options.clock ?? (() => new Date());
+    this.#onEvent = options.onEvent;
+    this.#autoRecover = options.autoRecover === true;
+    this.#core = new StockbookCore();
+    this.#gen = generation;
+  }
+
+  /** A Stockbook holding a snapshot (JSON text or object); throws `StockbookError`. */
+  static fromSnapshot(snapshot, options = {}) {
+    const sb = new Stockbook(options);
+    sb.importSnapshot(snapshot);
+    return sb;
+  }
+
+  /** Names of every command this build knows (the core's list). */
+  static commandNames() {
+    return StockbookCore.commandNames();
+  }
+
+  /** Every error code the core can answer. */
+  static errorCodes() {
+    return StockbookCore.errorCodes();
+  }
+
+  /** True after a trap, until `recover()`. */
+  get trapped() {
+    return instanceDead || this.#gen !== generation;
+  }
+
+  /**
+   * Rebuilds after a trap: a fresh wasm instance (once for all Stockbooks),
+   * then this Stockbook's state from its last checkpoint and the changes
+   * applied since. Does nothing when not trapped.
+   */
+  recover() {
+    if (instanceDead) {
+      resetWasmState();
+      instanceDead = false;
+      generation += 1;
+    }
+    if (this.#gen === generation) return;
+    const core = this.#checkpoint === null ? new StockbookCore() : StockbookCore.fromSnapshot(this.#checkpoint);
+    for (const request of this.#journal) {
+      const answer = core.executeJson(request);
+      if (!answer.startsWith('{"ok":')) {
+        throw new StockbookTrapError(`recover: a journaled change no longer applies: ${answer}`);
+      }
+    }
+    this.#core = core;
+    this.#gen = generation;
+  }
+
+  /**
+   * Runs `f` on the live core. The core answers every input (refusals are
+   * answers), so an exception out of it means the instance trapped.
+   */
+  #enter(f) {
+    if (this.trapped) {
+      throw new StockbookTrapError('Stockbook: the wasm instance trapped; call recover()');
+    }
+    try {
+      return f(this.#core);
+    } catch (cause) {
+      instanceDead = true;
+      if (this.#autoRecover) this.recover();
+      throw new StockbookTrapError(
+        'Stockbook: the wasm instance trapped' + (this.#autoRecover ? ' and was rebuilt' : '; call recover()'),
+        cause,
+      );
+    }
+  }
+
+  /** Runs a request and journals it when it changed the store. */
+  #run(f, text) {
+    return this.#enter((core) => {
+      const before = core.changeCount();
+      const answer = f(core);
+      if (core.changeCount() !== before) {
+        this.#journal.push(text());
+        if (this.#journal.length >= JOURNAL_LIMIT) this.#checkpointNow(core);
+      }
+      return answer;
+    });
+  }
+
+  #checkpointNow(core) {
+    this.#checkpoint = core.exportSnapshot();
+    this.#journal = [];
+  }
+
+  /**
+   * Executes a request object, answering the protocol's answer object:
+   * `{ok, events}` or `{error: {code, message, details}}`. Refusals are
+   * answers, never exceptions; only a trap throws (`StockbookTrapError`).
+   */
+  execute(request) {
+    return this.#run((core) => core.execute(request), () => JSON.stringify(request));
+  }
+
+  /** Executes JSON text, answering JSON text byte for byte as the native library. */
+  executeJson(request) {
+    return this.#run((core) => core.executeJson(request), () => request);
+  }
+
+  /** Answers a request as `execute` would, changing nothing. */
+  dryRun(request) {
+    return this.#enter((core) => core.dryRun(request));
+  }
+
+  /**
+   * What the server would answer to `receipt` on `purchaseOrder` (an id, a
+   * purchase order, or the answer of `getPurchaseOrder`): `{ok: PoView}` or
+   * `{error}` (e.g. `over_receipt` with line, outstanding and requested).
+   * Changes nothing; never throws a refusal.
+   */
+  validateReceipt(purchaseOrder, receipt, options = {}) {
+    const actor = options.actor ?? null;
+    const now = options.now ?? isoNow(this.#clock);
+    return this.#enter((core) => core.validateReceipt(purchaseOrder, receipt, actor, now));
+  }
+
+  /** The whole state as snapshot JSON text (also becomes the rebuild checkpoint). */
+  exportSnapshot() {
+    return this.#enter((core) => {
+      this.#checkpointNow(core);
+      return this.#checkpoint;
+    });
+  }
+
+  /** Replaces the state with a snapshot (JSON text or object); throws `StockbookError`. */
+  importSnapshot(snapshot) {
+    const answer = this.#enter((core) => core.importSnapshot(snapshot));
+    if ('error' in answer) throw toError(answer);
+    this.#checkpoint = typeof snapshot === 'string' ? snapshot : JSON.stringify(snapshot);
+    this.#journal = [];
+  }
+
+  /** Number of movements in the ledger. */
+  ledgerLength() {
+    return this.#enter((core) => core.ledgerLength());
+  }
+
+  /** Frees the wasm memory of this Stockbook; it must not be used afterwards. */
+  free() {
+    if (!this.trapped) this.#core.free();
+  }
+
+  /** Test builds only (feature `test-trap`): traps the wasm instance. */
+  forceTrapForTests() {
+    if (typeof this.#core.forceTrap !== 'function') {
+      throw new Error('forceTrapForTests: not a test-trap build');
+    }
+    this.#enter((core) => core.forceTrap());
+  }
+
+  /**
+   * Runs command `cmd` with `args` as the Stockbook's actor at the clock's
+   * time (both overridable in `options`); returns `ok`, throws
+   * `StockbookError` on a refusal. The typed methods (`createProduct(args)`,
+   * ...) call this.
+   */
+  typed(cmd, args, options = {}) {
+    const request = {
+      cmd,
+      actor: options.actor ?? this.#actor,
+      now: options.now ?? isoNow(this.#clock),
+      args: args ?? {},
+    };
+    if (options.idempotencyKey !== undefined) request.idempotency_key = options.idempotencyKey;
+    const answer = this.execute(request);
+    if ('error' in answer) throw toError(answer);
+    if (this.#onEvent) for (const e of answer.events) this.#onEvent(e);
+    return answer.ok;
+  }
+}

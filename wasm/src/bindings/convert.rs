@@ -1,0 +1,56 @@
+//! JS values to JSON text and back, without ever letting a JS exception
+//! unwind through Rust: every JS call here is a `catch` binding.
+
+use js_sys::{Array, JSON};
+use serde::Serialize;
+use stockbook_core::error::Error;
+use wasm_bindgen::JsValue;
+
+/// `JSON.stringify(value)`, refusing what JSON cannot carry (BigInt, cycles,
+/// `undefined`, a throwing `toJSON`, a stack overflow on deep nesting).
+fn stringify(value: &JsValue, what: &str) -> Result<String, Error> {
+    let text = JSON::stringify(value)
+        .map_err(|_| Error::request(format!("{what} cannot be turned into JSON")))?;
+    JsValue::from(text)
+        .as_string()
+        .ok_or_else(|| Error::request(format!("{what} cannot be turned into JSON")))
+}
+
+/// The JSON text of a request object (a plain object, not an array).
+pub fn request_text(value: &JsValue) -> Result<String, Error> {
+    if !value.is_object() || Array::is_array(value) {
+        return Err(Error::request("a request is a JSON object"));
+    }
+    stringify(value, "the request")
+}
+
+/// JSON text given as a string, or the JSON of an object.
+pub fn json_text(value: &JsValue, what: &str) -> Result<String, Error> {
+    if let Some(s) = value.as_string() {
+        return Ok(s);
+    }
+    if !value.is_object() {
+        return Err(Error::field(what, "JSON text or an object"));
+    }
+    stringify(value, what)
+}
+
+/// Any JSON-able JS value as a `serde_json` value.
+pub fn to_json(value: &JsValue, what: &str) -> Result<serde_json::Value, Error> {
+    if value.is_undefined() {
+        return Err(Error::field(what, "required"));
+    }
+    let text = stringify(value, what)?;
+    serde_json::from_str(&text).map_err(|e| Error::field(what, e.to_string()))
+}
+
+/// An answer (always valid JSON from the core) as a JS object.
+pub fn answer_value(answer: &str) -> JsValue {
+    JSON::parse(answer).unwrap_or_else(|_| JsValue::from_str(answer))
+}
+
+/// A Rust value as plain JS data (objects, arrays, strings, numbers).
+pub fn to_value<T: Serialize + ?Sized>(v: &T) -> JsValue {
+    v.serialize(&serde_wasm_bindgen::Serializer::json_compatible())
+        .unwrap_or(JsValue::NULL)
+}
