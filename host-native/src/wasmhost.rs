@@ -363,3 +363,107 @@ impl WasmCore {
         self.with_live(|l| Ok(f.call(&mut l.store, ())?))
     }
 }
+
+#[cfg(test)]
+mod tests {
+    //! These load the test-trap build of the raw module (`wasm/build.sh`
+    //! writes it to `wasm/pkg-test/stockbook_raw_trap.wasm`); a missing file
+    //! fails them with the command that builds it.
+    use super::*;
+    use crate::sqlite::SqliteStore;
+    use serde_json::Value as Json;
+
+    /// The request text the test-trap build panics on (`wasm/src/raw.rs`).
+    const TRAP_REQUEST: &str = "__stockbook_test_trap__";
+
+    fn trap_module() -> WasmCore {
+        let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+            .join("../wasm/pkg-test/stockbook_raw_trap.wasm");
+        WasmCore::load(&path).unwrap_or_else(|e| panic!("{e}"))
+    }
+
+    fn req(cmd: &str, args: &str, minute: u32) -> String {
+        format!(
+            r#"{{"cmd":"{cmd}","actor":{{"id":"ann","permissions":["admin"]}},"now":"2026-03-02T09:{minute:02}:00Z","args":{args}}}"#
+        )
+    }
+
+    fn locations(answer: &str) -> Vec<String> {
+        let v: Json = serde_json::from_str(answer).unwrap();
+        v["ok"]
+            .as_array()
+            .unwrap_or_else(|| panic!("{answer}"))
+            .iter()
+            .map(|l| l["name"].as_str().unwrap().to_string())
+            .collect()
+    }
+
+    fn assert_trap_answer(answer: &str) {
+        let v: Json = serde_json::from_str(answer).unwrap();
+        assert_eq!(v["error"]["code"], "conflict", "{answer}");
+        assert!(
+            v["error"]["message"].as_str().unwrap().contains("trapped"),
+            "{answer}"
+        );
+    }
+
+    #[test]
+    fn a_trap_in_a_command_is_an_error_answer_and_the_next_instance_restores_the_checkpoint() {
+        let mut core = trap_module();
+        let ok = core.execute_json(&req("create_location", r#"{"name":"Van"}"#, 0));
+        assert!(ok.starts_with(r#"{"ok":"#), "{ok}");
+        core.snapshot().unwrap();
+        core.execute_json(&req("create_location", r#"{"name":"Shed"}"#, 1));
+
+        assert_trap_answer(&core.execute_json(TRAP_REQUEST));
+        assert!(!core.is_live(), "the trapped instance is dropped");
+
+        // A fresh instance, rebuilt from the last snapshot.
+        let list = core.execute_json(&req("list_locations", "{}", 2));
+        assert_eq!(locations(&list), ["Main", "Van"]);
+        assert!(core.is_live());
+    }
+
+    #[test]
+    fn a_forced_trap_outside_a_command_drops_the_instance_too() {
+        let mut core = trap_module();
+        let e = core.force_trap_for_tests().unwrap_err();
+        assert!(matches!(e, WasmError::Trapped(_)), "{e}");
+        assert!(!core.is_live());
+        let list = core.execute_json(&req("list_locations", "{}", 0));
+        assert_eq!(locations(&list), ["Main"]);
+    }
+
+    #[test]
+    fn over_sqlite_a_trap_applies_nothing_and_the_host_store_keeps_its_state() {
+        let mut core = trap_module();
+        let mut db = SqliteStore::open_in_memory().unwrap();
+        let mut run =
+            |core: &mut WasmCore, r: &str| db.transaction(|db| core.execute_over(db, r)).unwrap();
+        let ok = run(&mut core, &req("create_location", r#"{"name":"Van"}"#, 0));
+        assert!(ok.starts_with(r#"{"ok":"#), "{ok}");
+        assert_trap_answer(&run(&mut core, TRAP_REQUEST));
+        assert!(!core.is_live());
+        let list = run(&mut core, &req("list_locations", "{}", 1));
+        assert_eq!(locations(&list), ["Main", "Van"]);
+        // The pulled answers are the native ones.
+        let native = db.execute_json(&req("list_locations", "{}", 1));
+        assert_eq!(list, native);
+    }
+
+    #[test]
+    fn a_module_that_is_not_there_names_the_build_command() {
+        let e = WasmCore::load(std::path::Path::new("/nonexistent/stockbook_raw.wasm"))
+            .err()
+            .expect("loading a missing file fails");
+        assert!(e.to_string().contains("wasm/build.sh"), "{e}");
+    }
+
+    #[test]
+    fn garbage_bytes_are_not_a_module() {
+        let e = WasmCore::from_bytes(b"\0asm but not really")
+            .err()
+            .expect("refused");
+        assert!(matches!(e, WasmError::Module(_)), "{e}");
+    }
+}

@@ -1,5 +1,5 @@
 // Type definitions of the Stockbook package (hand-written, checked by
-// `tsc --noEmit` over tests/node/typed-example.ts, which uses every export).
+// `tsc --noEmit` over wasm/tests/typed-example.ts, which uses every export).
 // Field names and shapes are those of docs/protocol.md and the core's serde
 // types. Decimals travel as strings ("12.50"); ids are numbers.
 
@@ -222,6 +222,37 @@ export interface PoSummary {
 }
 export interface SupplierView { supplier: Supplier; recent_purchase_orders: PoSummary[] }
 
+export type DocType = 'quote' | 'order' | 'invoice' | 'refund' | 'void';
+export type ShipMethod = 'sent' | 'picked_up' | 'tracking';
+export interface Shipment { method: ShipMethod; tracking_number: string | null; at: Timestamp }
+export interface SalesLine {
+  line_no: number;
+  product_id: Id;
+  location_id: Id;
+  quantity: Decimal;
+  unit_price: Decimal;
+  /** Held by this document (orders). */
+  held: Decimal;
+  /** Consumed by this document (invoices, refunds). */
+  consumed: Decimal;
+}
+export interface SalesDocument {
+  id: Id;
+  type: DocType;
+  client: string;
+  due_date: DateString | null;
+  amount_paid: Decimal;
+  total: Decimal;
+  lines: SalesLine[];
+  shipment: Shipment | null;
+  created_at: Timestamp;
+  updated_at: Timestamp;
+}
+/** One document of `mark_shipped`: its new state, or why it failed. */
+export interface ShipOutcome { id: Id; document?: SalesDocument; error?: WireError }
+export interface Shipped { results: ShipOutcome[]; succeeded: number; failed: number }
+export interface Expired { voided: Id[] }
+
 export interface LowStockEvent {
   type: 'low_stock';
   product_id: Id;
@@ -362,6 +393,28 @@ export interface ListPurchaseOrdersArgs {
   page_size?: number | null;
 }
 
+export interface SalesLineInput { product_id: Id; location_id?: Id | null; quantity: DecimalInput; unit_price?: DecimalInput | null }
+export interface CreateSalesDocumentArgs {
+  /** Default `order`. */
+  type?: DocType | null;
+  client: string;
+  due_date?: DateString | null;
+  amount_paid?: DecimalInput | null;
+  lines?: SalesLineInput[];
+}
+/** `due_date: null` clears it; leaving a field out keeps it. */
+export interface UpdateSalesDocumentArgs { id: Id; client?: string | null; due_date?: DateString | null; lines?: SalesLineInput[] | null }
+export interface ChangeSalesDocumentTypeArgs { id: Id; type: DocType }
+export interface RecordPaymentArgs { id: Id; amount: DecimalInput }
+export interface MarkShippedArgs { ids: Id[]; method: ShipMethod; tracking_number?: string | null }
+export interface ListSalesDocumentsArgs {
+  type?: DocType | null;
+  client?: string | null;
+  include_void?: boolean;
+  page?: number | null;
+  page_size?: number | null;
+}
+
 /** Every command: its arguments and its result. */
 export interface Commands {
   create_location: { args: CreateLocationArgs; result: Location };
@@ -386,6 +439,13 @@ export interface Commands {
   close_purchase_order: { args: ClosePurchaseOrderArgs; result: PoView };
   return_to_supplier: { args: ReturnToSupplierArgs; result: PoView };
   mark_purchase_order_exported: { args: ById; result: PoView };
+  create_sales_document: { args: CreateSalesDocumentArgs; result: SalesDocument };
+  update_sales_document: { args: UpdateSalesDocumentArgs; result: SalesDocument };
+  change_sales_document_type: { args: ChangeSalesDocumentTypeArgs; result: SalesDocument };
+  record_payment: { args: RecordPaymentArgs; result: SalesDocument };
+  mark_shipped: { args: MarkShippedArgs; result: Shipped };
+  delete_sales_document: { args: ById; result: SalesDocument };
+  expire_orders: { args: NoArgs; result: Expired };
   get_settings: { args: NoArgs; result: Settings };
   list_locations: { args: NoArgs; result: Location[] };
   list_categories: { args: NoArgs; result: Category[] };
@@ -399,6 +459,8 @@ export interface Commands {
   list_movements: { args: ListMovementsArgs; result: MovementPage };
   get_purchase_order: { args: ById; result: PoView };
   list_purchase_orders: { args: ListPurchaseOrdersArgs; result: Paged<PoSummary> };
+  get_sales_document: { args: ById; result: SalesDocument };
+  list_sales_documents: { args: ListSalesDocumentsArgs; result: Paged<SalesDocument> };
 }
 export type CommandName = keyof Commands;
 
@@ -431,7 +493,7 @@ export interface Snapshot {
 export interface CallOptions {
   /** Overrides the Stockbook's actor. */
   actor?: Actor;
-  /** The command's time; default the clock (changes) or none (queries). */
+  /** The command's time; default the Stockbook's clock. */
   now?: Timestamp;
   /** Makes a retried change safe. */
   idempotencyKey?: string;
@@ -476,6 +538,9 @@ export class StockbookTrapError extends Error {
 /** Where the `.wasm` comes from. */
 export type WasmSource = URL | string | Response | Promise<Response> | BufferSource | WebAssembly.Module;
 
+/** The typed method of a command: `create_product` -> `createProduct`. */
+export function methodName(command: string): string;
+
 /** Loads the wasm module (once); default: the `.wasm` next to the package's JS. */
 export function init(source?: WasmSource): Promise<void>;
 /** Loads the wasm module synchronously. */
@@ -484,7 +549,10 @@ export function initSync(source: BufferSource | WebAssembly.Module): void;
 export class Stockbook {
   constructor(options?: StockbookOptions);
   static fromSnapshot(snapshot: string | Snapshot, options?: StockbookOptions): Stockbook;
+  /** The core's command names (each has a typed method, see `methodName`). */
   static commandNames(): CommandName[];
+  /** Every error code the core can answer. */
+  static errorCodes(): ErrorCode[];
 
   /** True after a trap, until `recover()`. */
   readonly trapped: boolean;
@@ -499,8 +567,10 @@ export class Stockbook {
   importSnapshot(snapshot: string | Snapshot): void;
   ledgerLength(): number;
   free(): void;
-  /** Test builds only (`test-trap`). */
+  /** Test builds only (`test-trap`): traps the wasm instance. */
   forceTrapForTests(): void;
+  /** Runs any command by wire name; what the typed methods call. */
+  typed<C extends CommandName>(cmd: C, args?: Commands[C]['args'], options?: CallOptions): Commands[C]['result'];
 
   createLocation(args: CreateLocationArgs, options?: CallOptions): Location;
   createCategory(args: CreateCategoryArgs, options?: CallOptions): Category;
@@ -537,4 +607,13 @@ export class Stockbook {
   listMovements(args?: ListMovementsArgs, options?: CallOptions): MovementPage;
   getPurchaseOrder(args: ById, options?: CallOptions): PoView;
   listPurchaseOrders(args?: ListPurchaseOrdersArgs, options?: CallOptions): Paged<PoSummary>;
+  createSalesDocument(args: CreateSalesDocumentArgs, options?: CallOptions): SalesDocument;
+  updateSalesDocument(args: UpdateSalesDocumentArgs, options?: CallOptions): SalesDocument;
+  changeSalesDocumentType(args: ChangeSalesDocumentTypeArgs, options?: CallOptions): SalesDocument;
+  recordPayment(args: RecordPaymentArgs, options?: CallOptions): SalesDocument;
+  markShipped(args: MarkShippedArgs, options?: CallOptions): Shipped;
+  deleteSalesDocument(args: ById, options?: CallOptions): SalesDocument;
+  expireOrders(args?: NoArgs, options?: CallOptions): Expired;
+  getSalesDocument(args: ById, options?: CallOptions): SalesDocument;
+  listSalesDocuments(args?: ListSalesDocumentsArgs, options?: CallOptions): Paged<SalesDocument>;
 }

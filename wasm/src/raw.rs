@@ -51,9 +51,19 @@ unsafe fn input<'a>(ptr: *const u8, len: usize) -> &'a [u8] {
 }
 
 fn text(bytes: &[u8]) -> Result<&str, String> {
+    #[cfg(feature = "test-trap")]
+    if bytes == TRAP_REQUEST.as_bytes() {
+        panic!("forced trap (test-trap build)");
+    }
     std::str::from_utf8(bytes)
         .map_err(|_| answer_json(&Err(Error::request("the request is not UTF-8 text"))))
 }
+
+/// Test builds only: this exact request text panics inside `sb_execute` and
+/// `sb_pull_run`, so hosts can prove they survive a trap in the middle of a
+/// command.
+#[cfg(feature = "test-trap")]
+pub const TRAP_REQUEST: &str = "__stockbook_test_trap__";
 
 /// The ABI version.
 #[no_mangle]

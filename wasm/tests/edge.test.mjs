@@ -1,0 +1,68 @@
+// The edge example (wasm/examples/edge-worker.mjs) driven with real Request
+// objects, as a worker runtime would.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { ADMIN, loadPackage } from './helpers.mjs';
+
+const { Stockbook } = await loadPackage();
+const worker = (await import('../examples/edge-worker.mjs')).default;
+
+/** The server side: a PO of 10 bolts, ordered; its state as a snapshot. */
+function serverState() {
+  let m = 0;
+  const sb = new Stockbook({ actor: ADMIN, clock: () => new Date(Date.UTC(2026, 2, 2, 9, m++)) });
+  sb.createSupplier({ name: 'Acme' });
+  const bolt = sb.createProduct({ sku: 'BOLT', name: 'Bolt' });
+  const po = sb.createPurchaseOrder({ supplier_id: 1, lines: [{ product_id: bolt.id, quantity: 10, unit_cost: '0.45' }] });
+  sb.orderPurchaseOrder({ id: po.purchase_order.id });
+  const view = sb.getPurchaseOrder({ id: po.purchase_order.id });
+  return { sb, view, snapshot: sb.exportSnapshot() };
+}
+
+const post = (body) =>
+  worker.fetch(new Request('https://edge.example/validate', { method: 'POST', body: typeof body === 'string' ? body : JSON.stringify(body) }));
+
+test('a good receipt answers exactly what the server answers', async () => {
+  const { sb, view, snapshot } = serverState();
+  const receipt = { lines: [{ line_no: 1, quantity: '4' }], packing_slip_number: 'PS-1' };
+  const now = '2026-03-05T14:00:00Z';
+  const res = await post({ snapshot, purchase_order: view, receipt, now });
+  assert.equal(res.status, 200);
+  assert.match(res.headers.get('content-type'), /application\/json/);
+  const answer = await res.json();
+  assert.equal(answer.ok.purchase_order.status, 'partially_received');
+  // The server, receiving the same receipt as the validator actor, answers the same.
+  const server = sb.execute({
+    cmd: 'receive_purchase_order',
+    actor: { id: 'offline-validation', permissions: ['purchasing.receive'] },
+    now,
+    args: { id: view.purchase_order.id, ...receipt },
+  });
+  assert.deepEqual(answer, server);
+});
+
+test('an over-receipt is refused with its details', async () => {
+  const { snapshot } = serverState();
+  const res = await post({ snapshot: JSON.parse(snapshot), purchase_order: 1, receipt: { lines: [{ line_no: 1, quantity: 11 }] } });
+  assert.equal(res.status, 422);
+  const { error } = await res.json();
+  assert.equal(error.code, 'over_receipt');
+  assert.deepEqual(error.details, { line: 1, outstanding: '10', requested: '11' });
+});
+
+test('bad bodies are 400, bad snapshots and unknown POs 422, other methods 405', async () => {
+  const { snapshot } = serverState();
+  assert.equal((await post('{not json')).status, 400);
+  assert.equal((await post([1, 2])).status, 400);
+  const missing = await post({ snapshot });
+  assert.equal(missing.status, 400);
+  assert.equal((await missing.json()).error.code, 'invalid_request');
+  const badSnap = await post({ snapshot: { format: 9 }, purchase_order: 1, receipt: { lines: [] } });
+  assert.equal(badSnap.status, 422);
+  assert.equal((await badSnap.json()).error.code, 'invalid_field');
+  const unknown = await post({ snapshot, purchase_order: 99, receipt: { lines: [{ line_no: 1, quantity: 1 }] } });
+  assert.equal(unknown.status, 422);
+  assert.equal((await unknown.json()).error.code, 'not_found');
+  const get = await worker.fetch(new Request('https://edge.example/validate'));
+  assert.equal(get.status, 405);
+});

@@ -1,0 +1,54 @@
+// stockbook.d.ts is precise and complete: strict `tsc --noEmit` over the typed
+// example (which uses every export and every typed method), no `any` on the
+// public surface, a typed method and a `Commands` entry for every command of
+// the core, and the compiled example runs against the real module.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
+import { existsSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { loadPackage, WASM_DIR } from './helpers.mjs';
+
+const TSC = join(WASM_DIR, 'node_modules', '.bin', 'tsc');
+const DTS = join(WASM_DIR, 'js', 'stockbook.d.ts');
+const { Stockbook, methodName } = await loadPackage();
+
+test('the built package carries the current wrapper and types', () => {
+  for (const f of ['stockbook.js', 'stockbook.d.ts']) {
+    assert.equal(
+      readFileSync(join(WASM_DIR, 'pkg', f), 'utf8'),
+      readFileSync(join(WASM_DIR, 'js', f), 'utf8'),
+      `wasm/pkg/${f} is stale; run wasm/build.sh`,
+    );
+  }
+});
+
+test('tsc --noEmit accepts the typed example (strict)', () => {
+  assert.ok(existsSync(TSC), 'typescript is missing; run `npm ci` in wasm/');
+  execFileSync(TSC, ['--noEmit', '-p', join(WASM_DIR, 'tests', 'tsconfig.json')], { stdio: 'pipe' });
+});
+
+test('the typed example runs against the real module', () => {
+  execFileSync(TSC, ['-p', join(WASM_DIR, 'tests', 'tsconfig.json')], { stdio: 'pipe' });
+  const out = execFileSync(process.execPath, [join(WASM_DIR, '.tsout', 'typed-example.js')], { encoding: 'utf8' });
+  assert.match(out, /typed example: ok/);
+});
+
+test('no `any` on the public surface', () => {
+  const code = readFileSync(DTS, 'utf8')
+    .replace(/\/\*[\s\S]*?\*\//g, '')
+    .replace(/\/\/.*$/gm, '');
+  assert.doesNotMatch(code, /\bany\b/);
+});
+
+test('every command of the core has a typed method and a Commands entry', () => {
+  const dts = readFileSync(DTS, 'utf8');
+  const missing = [];
+  for (const cmd of Stockbook.commandNames()) {
+    const m = methodName(cmd);
+    if (typeof Stockbook.prototype[m] !== 'function') missing.push(`${m} (runtime)`);
+    if (!new RegExp(`^\\s+${cmd}: \\{ args: `, 'm').test(dts)) missing.push(`${cmd} (Commands in stockbook.d.ts)`);
+    if (!new RegExp(`^\\s+${m}\\(args`, 'm').test(dts)) missing.push(`${m} (Stockbook in stockbook.d.ts)`);
+  }
+  assert.deepEqual(missing, []);
+});
