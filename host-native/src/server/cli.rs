@@ -28,6 +28,10 @@ pub struct ServeArgs {
     /// Do not create a token for the page on start.
     #[arg(long)]
     pub no_page_token: bool,
+    /// Most changes per group commit (1: a transaction per change; for
+    /// benchmarks).
+    #[arg(long, default_value_t = super::group_commit::MAX_GROUP, hide = true)]
+    pub max_group: usize,
 }
 
 /// `token`.
@@ -69,6 +73,7 @@ pub fn serve(db: &Path, options: Options, a: ServeArgs) -> Result<(), Failed> {
         pkg_dir: Some(a.pkg_dir),
         request_log: a.request_log,
         page_token: !a.no_page_token,
+        max_group: a.max_group,
     };
     super::serve(config).map_err(|e| (e.to_string(), 3))
 }

@@ -21,11 +21,14 @@
 use crate::sqlite::{DbError, SqliteStore};
 use chrono::{DateTime, SecondsFormat, Utc};
 use serde_json::{Map, Value};
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::Arc;
 use stockbook_core::error::Error;
 use stockbook_core::protocol::answer_json;
 use tokio::sync::{mpsc, oneshot};
 
-/// Most changes in one transaction; bounds the latency one group adds.
+/// Most changes in one transaction by default; bounds the latency one group
+/// adds.
 pub const MAX_GROUP: usize = 1024;
 /// Queued changes before callers wait for room (backpressure).
 const QUEUE: usize = 8192;
@@ -49,6 +52,16 @@ struct Job {
 #[derive(Clone)]
 pub struct Writer {
     tx: mpsc::Sender<Job>,
+    stats: Arc<Stats>,
+}
+
+/// What the writer did, for the operator and the benchmark.
+#[derive(Debug, Default)]
+pub struct Stats {
+    /// Transactions committed (or failed).
+    pub groups: AtomicU64,
+    /// Changes applied in them.
+    pub changes: AtomicU64,
 }
 
 /// Why a change got no answer.
@@ -57,15 +70,26 @@ pub struct Writer {
 pub struct WriterGone;
 
 impl Writer {
-    /// Starts the writer thread over `store`. It stops when every [`Writer`]
-    /// is dropped, after answering what was queued.
-    pub fn start(store: SqliteStore) -> (Writer, std::thread::JoinHandle<()>) {
+    /// Starts the writer thread over `store`, committing at most
+    /// `max_group` changes per transaction (1: a transaction per change, the
+    /// benchmark's baseline). It stops when every [`Writer`] is dropped,
+    /// after answering what was queued.
+    pub fn start(
+        store: SqliteStore,
+        max_group: usize,
+    ) -> std::io::Result<(Writer, std::thread::JoinHandle<()>)> {
         let (tx, rx) = mpsc::channel(QUEUE);
+        let stats = Arc::new(Stats::default());
+        let s = stats.clone();
         let handle = std::thread::Builder::new()
             .name("stockbook-writer".into())
-            .spawn(move || run(store, rx))
-            .expect("spawning the writer thread");
-        (Writer { tx }, handle)
+            .spawn(move || run(store, rx, max_group.max(1), &s))?;
+        Ok((Writer { tx, stats }, handle))
+    }
+
+    /// What the writer did so far.
+    pub fn stats(&self) -> &Stats {
+        &self.stats
     }
 
     /// Queues a change (a protocol request object without `now`, which the
@@ -103,18 +127,22 @@ impl Clock {
     }
 }
 
-fn run(mut store: SqliteStore, mut rx: mpsc::Receiver<Job>) {
+fn run(mut store: SqliteStore, mut rx: mpsc::Receiver<Job>, max_group: usize, stats: &Stats) {
     let mut clock = Clock::default();
-    let mut group: Vec<Job> = Vec::with_capacity(MAX_GROUP);
+    let mut group: Vec<Job> = Vec::with_capacity(max_group);
     while let Some(first) = rx.blocking_recv() {
         group.push(first);
-        while group.len() < MAX_GROUP {
+        while group.len() < max_group {
             match rx.try_recv() {
                 Ok(job) => group.push(job),
                 Err(_) => break,
             }
         }
         let result = apply_group(&mut store, &mut clock, &mut group);
+        stats.groups.fetch_add(1, Ordering::Relaxed);
+        stats
+            .changes
+            .fetch_add(group.len() as u64, Ordering::Relaxed);
         match result {
             Ok(answers) => {
                 for (job, answer) in group.drain(..).zip(answers) {

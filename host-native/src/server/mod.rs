@@ -56,6 +56,8 @@ pub struct Config {
     /// Create a fresh token for the page on start (the previous one is
     /// revoked) and print the URL with it.
     pub page_token: bool,
+    /// Most changes per group commit (1: one transaction per change).
+    pub max_group: usize,
 }
 
 impl Config {
@@ -71,6 +73,7 @@ impl Config {
             pkg_dir: Some(PathBuf::from("wasm/pkg")),
             request_log: None,
             page_token: true,
+            max_group: group_commit::MAX_GROUP,
         }
     }
 }
@@ -124,6 +127,8 @@ pub struct Prepared {
     pub seeded: bool,
     /// The writer thread (ends once the router and its clones are dropped).
     pub writer_thread: std::thread::JoinHandle<()>,
+    /// A handle on the writer (its statistics).
+    pub writer: Writer,
 }
 
 /// Name of the token `serve` renews for the page on each start.
@@ -167,7 +172,8 @@ pub fn open(config: &Config) -> Result<Prepared, ServeError> {
         None
     };
     let readers = Readers::open(config.db.clone(), config.options.clone(), 2)?;
-    let (writer, writer_thread) = Writer::start(store);
+    let (writer, writer_thread) = Writer::start(store, config.max_group)?;
+    let writer_stats = writer.clone();
     let app = App {
         inner: Arc::new(Inner {
             writer,
@@ -186,6 +192,7 @@ pub fn open(config: &Config) -> Result<Prepared, ServeError> {
         created,
         seeded,
         writer_thread,
+        writer: writer_stats,
     })
 }
 
@@ -234,7 +241,31 @@ fn router(app: App, config: &Config, log: Option<RequestLog>) -> Router {
     r
 }
 
-/// Runs the server until Ctrl-C (blocking): prints the URL (with the page's
+/// Resolves on Ctrl-C or SIGTERM (a service manager's stop), so both end
+/// with a graceful shutdown: answers in flight are sent, the writer drains.
+async fn stop_signal() {
+    #[cfg(unix)]
+    {
+        use tokio::signal::unix::{signal, SignalKind};
+        match signal(SignalKind::terminate()) {
+            Ok(mut term) => {
+                tokio::select! {
+                    _ = tokio::signal::ctrl_c() => {}
+                    _ = term.recv() => {}
+                }
+            }
+            Err(_) => {
+                let _ = tokio::signal::ctrl_c().await;
+            }
+        }
+    }
+    #[cfg(not(unix))]
+    {
+        let _ = tokio::signal::ctrl_c().await;
+    }
+}
+
+/// Runs the server until Ctrl-C or SIGTERM (blocking): prints the URL (with the page's
 /// token in the fragment, which browsers never send to a server).
 pub fn serve(config: Config) -> Result<(), ServeError> {
     if let Some(web) = &config.web_dir {
@@ -263,6 +294,7 @@ pub fn serve(config: Config) -> Result<(), ServeError> {
         created,
         seeded,
         writer_thread,
+        writer,
     } = prepared;
     rt.block_on(async move {
         let listener = tokio::net::TcpListener::bind(config.addr).await?;
@@ -280,12 +312,22 @@ pub fn serve(config: Config) -> Result<(), ServeError> {
         }
         println!("API: http://{addr}/api (bearer tokens: `stockbook token create`); Ctrl-C stops");
         axum::serve(listener, router)
-            .with_graceful_shutdown(async {
-                let _ = tokio::signal::ctrl_c().await;
-            })
+            .with_graceful_shutdown(stop_signal())
             .await
     })?;
     drop(rt);
+    let stats = writer.stats();
+    let (groups, changes) = (
+        stats.groups.load(std::sync::atomic::Ordering::Relaxed),
+        stats.changes.load(std::sync::atomic::Ordering::Relaxed),
+    );
+    drop(writer);
     let _ = writer_thread.join();
+    if groups > 0 {
+        println!(
+            "stopped: {changes} changes committed in {groups} transactions ({:.1} per group commit)",
+            changes as f64 / groups as f64
+        );
+    }
     Ok(())
 }
