@@ -423,3 +423,76 @@ async fn the_actor_comes_from_the_token_and_retries_with_a_key_apply_once() {
     let at: chrono::DateTime<chrono::Utc> = m[0]["at"].as_str().unwrap().parse().unwrap();
     assert!((stockbook_native::now() - at).num_seconds().abs() < 60);
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn sales_documents_work_through_their_rest_routes() {
+    let s = TestServer::start();
+    let product = s
+        .ok(
+            "POST",
+            "/api/products",
+            json!({"sku": "NUT", "name": "Nut"}),
+        )
+        .await;
+    let pid = product["id"].as_u64().unwrap();
+    s.ok(
+        "POST",
+        &format!("/api/products/{pid}/stock"),
+        json!({"operation": "add", "quantity": 50}),
+    )
+    .await;
+    let seller = s.token("sam", &[Permission::SalesWrite, Permission::InventoryRead]);
+    let (status, doc) = s
+        .send(
+            "POST",
+            "/api/sales-documents",
+            Some(&seller),
+            json!({"client": "Bakker", "lines": [{"product_id": pid, "quantity": 40}]}).to_string(),
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK, "{doc}");
+    let id = doc["ok"]["id"].as_u64().unwrap();
+    // The order holds 40: only 10 available for a second order.
+    let (status, v) = s
+        .send(
+            "POST",
+            "/api/sales-documents",
+            Some(&seller),
+            json!({"client": "Jansen", "lines": [{"product_id": pid, "quantity": 11}]}).to_string(),
+        )
+        .await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{v}");
+    assert_eq!(v["error"]["code"], "insufficient_stock");
+    let (status, v) = s
+        .send(
+            "POST",
+            &format!("/api/sales-documents/{id}/type"),
+            Some(&seller),
+            json!({"type": "invoice"}).to_string(),
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK, "{v}");
+    let stock = s
+        .ok("GET", &format!("/api/products/{pid}/stock"), json!({}))
+        .await;
+    assert_eq!(stock["totals"]["on_hand"], "10", "{stock}");
+    let (status, v) = s
+        .send(
+            "GET",
+            &format!("/api/sales-documents/{id}"),
+            Some(&seller),
+            "",
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK);
+    assert_eq!(v["ok"]["type"], "invoice", "{v}");
+    let ledger = s
+        .ok(
+            "GET",
+            &format!("/api/stock/transactions?product_id={pid}&type=consumption"),
+            json!({}),
+        )
+        .await;
+    assert_eq!(ledger["movements"][0]["quantity"], "-40", "{ledger}");
+    assert_eq!(ledger["movements"][0]["source"]["actor"], "sam");
+}
