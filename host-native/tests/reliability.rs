@@ -290,6 +290,30 @@ fn twenty_writers_and_one_unit_exactly_one_wins() {
     }
     let ms = check_ledger(&db);
     assert_eq!(ms.len(), 2);
+
+    // And holding it on a sales order: one unit in stock again, 20 orders
+    // for it at once; the default oversell policy (reject) lets one hold it.
+    {
+        let mut s = SqliteStore::open(&db, Options::default()).unwrap();
+        ok(&s.execute_json(&req(
+            "update_stock",
+            json!({"product_id": 1, "operation": "add", "quantity": 1}),
+        )));
+    }
+    let order = req(
+        "create_sales_document",
+        json!({"type": "order", "client": "C", "lines": [{"product_id": 1, "quantity": 1}]}),
+    );
+    let answers = race(&db, vec![order; 20]);
+    let wins = answers.iter().filter(|a| a.starts_with(r#"{"ok""#)).count();
+    assert_eq!(wins, 1, "{answers:#?}");
+    for a in answers.iter().filter(|a| !a.starts_with(r#"{"ok""#)) {
+        assert!(a.contains(r#""code":"insufficient_stock""#), "{a}");
+    }
+    let mut s = SqliteStore::open(&db, Options::default()).unwrap();
+    let st = ok(&s.execute_json(&req("get_stock", json!({"product_id": 1}))));
+    assert_eq!(st["totals"]["held"], json!("1"));
+    assert_eq!(st["totals"]["available"], json!("0"));
 }
 
 #[test]

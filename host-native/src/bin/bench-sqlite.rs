@@ -231,10 +231,19 @@ fn open_and_query(path: &Path) {
     must_ok(&stock);
     must_ok(&past);
     must_ok(&page);
+    // Worst case of stock-as-of: a time before every movement walks all of
+    // the product's index entries.
+    let before = Instant::now();
+    must_ok(&s.execute_json(&req(
+        "stock_as_of",
+        json!({"product_id": 7, "at": "2000-01-01T00:00:00Z"}),
+    )));
+    let t_early = before.elapsed();
     println!(
-        "{} {} {}",
+        "{} {} {} {}",
         t_stock.as_secs_f64() * 1000.0,
         t_all.as_secs_f64() * 1000.0,
+        t_early.as_secs_f64() * 1000.0,
         peak_rss_kib()
     );
 }
@@ -383,7 +392,7 @@ fn main() {
             .split_whitespace()
             .filter_map(|x| x.parse().ok())
             .collect();
-        if v.len() != 3 {
+        if v.len() != 4 {
             fail(format!(
                 "open-and-query failed: {text} {}",
                 String::from_utf8_lossy(&out.stderr)
@@ -394,7 +403,12 @@ fn main() {
             size as f64 / 1e6,
             v[0],
             v[1],
-            v[2] / 1024.0
+            v[3] / 1024.0
+        );
+        println!(
+            "stock_as_of before every movement of a product with {} movements (walks them all): {:.1} ms",
+            n as u64 / PRODUCTS,
+            v[2]
         );
     }
     if run("receipt") {

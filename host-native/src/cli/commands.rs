@@ -23,64 +23,77 @@ fn put<T: serde::Serialize>(m: &mut Map<String, Value>, key: &str, v: Option<T>)
 
 // ---- exec ----
 
-/// `exec`: JSON Lines in, one answer per line out.
+/// `exec`: JSON Lines in, one answer per line out (blank lines are skipped).
+///
+/// Each request runs in its own transaction and is answered at once; with
+/// `--batch` all of them run in ONE transaction (refused ones skipped) and the
+/// answers are printed once it committed. A line that is not a request (bad
+/// JSON, not UTF-8, unknown command) answers `invalid_request` and the next
+/// line goes on. A storage failure stops `exec` with exit 3: in a batch
+/// nothing was applied; otherwise the lines answered so far stand.
 pub fn exec(ctx: &mut Ctx, a: ExecArgs) -> Outcome {
-    let input: Box<dyn BufRead> = match &a.file {
-        Some(f) => Box::new(BufReader::new(std::fs::File::open(f)?)),
-        None => Box::new(BufReader::new(std::io::stdin())),
+    let (mut input, size): (Box<dyn BufRead>, Option<u64>) = match &a.file {
+        Some(f) => {
+            let file = std::fs::File::open(f)?;
+            let size = file.metadata().ok().map(|m| m.len());
+            (Box::new(BufReader::new(file)), size)
+        }
+        None => (Box::new(BufReader::new(std::io::stdin())), None),
     };
-    let bad_utf8 = r#"{"error":{"code":"invalid_request","message":"invalid request: not valid UTF-8","details":{"reason":"not valid UTF-8"}}}"#;
-    let mut lines: Vec<Option<String>> = Vec::new();
-    let mut refused = false;
     let stdout = std::io::stdout();
     let mut out = std::io::BufWriter::new(stdout.lock());
+    let mut refused = false;
     let mut answer = |out: &mut dyn Write, text: &str| -> Outcome {
         refused |= text.starts_with(r#"{"error""#);
         writeln!(out, "{text}")?;
         Ok(())
     };
-    let mut input = input;
-    let mut buf = Vec::new();
-    loop {
-        buf.clear();
-        if input.read_until(b'\n', &mut buf)? == 0 {
-            break;
-        }
-        let line = String::from_utf8(std::mem::take(&mut buf)).ok();
-        if line.as_deref().is_some_and(|l| l.trim().is_empty()) {
-            continue;
-        }
-        if a.batch {
-            lines.push(line);
-            continue;
-        }
-        match line {
-            Some(l) => {
-                let r = ctx.send_raw(l.trim_end_matches(['\n', '\r']))?;
-                answer(&mut out, &r)?;
-            }
-            None => answer(&mut out, bad_utf8)?,
-        }
-        out.flush()?;
-    }
     if a.batch {
         let quiet = ctx.quiet;
         let store = ctx.sqlite("exec --batch")?;
-        let bar = transfer::bar(lines.len() as u64, quiet, "requests");
+        // Progress in bytes of the file (stdin: a spinner).
+        let bar = transfer::bar(size.unwrap_or(0), quiet, "bytes of requests");
         let answers = store.batch(|b| {
-            let mut answers = Vec::with_capacity(lines.len());
-            for l in &lines {
-                answers.push(match l {
-                    Some(l) => b.execute_json(l.trim_end_matches(['\n', '\r'])),
-                    None => bad_utf8.to_string(),
-                });
-                bar.inc(1);
+            let mut answers = Vec::new();
+            let mut buf = Vec::new();
+            loop {
+                buf.clear();
+                match input.read_until(b'\n', &mut buf) {
+                    Ok(0) => break,
+                    Ok(n) => bar.inc(n as u64),
+                    Err(e) => {
+                        b.abort(e.into());
+                        break;
+                    }
+                }
+                if let Some(text) = request_text(&buf) {
+                    answers.push(match text {
+                        Ok(line) => b.execute_json(line),
+                        Err(bad) => bad,
+                    });
+                }
             }
             answers
         })?;
         bar.finish_and_clear();
         for r in &answers {
             answer(&mut out, r)?;
+        }
+    } else {
+        let mut buf = Vec::new();
+        loop {
+            buf.clear();
+            if input.read_until(b'\n', &mut buf)? == 0 {
+                break;
+            }
+            if let Some(text) = request_text(&buf) {
+                let r = match text {
+                    Ok(line) => ctx.send_raw(line)?,
+                    Err(bad) => bad,
+                };
+                answer(&mut out, &r)?;
+                out.flush()?;
+            }
         }
     }
     out.flush()?;
@@ -91,6 +104,18 @@ pub fn exec(ctx: &mut Ctx, a: ExecArgs) -> Outcome {
         });
     }
     Ok(())
+}
+
+/// One input line: `None` when blank, the request text, or (not UTF-8) the
+/// `invalid_request` answer for it.
+fn request_text(line: &[u8]) -> Option<Result<&str, String>> {
+    match std::str::from_utf8(line) {
+        Ok(l) if l.trim().is_empty() => None,
+        Ok(l) => Some(Ok(l.trim_end_matches(['\n', '\r']))),
+        Err(_) => Some(Err(stockbook_core::protocol::answer_json(&Err(
+            stockbook_core::Error::request("not valid UTF-8"),
+        )))),
+    }
 }
 
 // ---- products ----

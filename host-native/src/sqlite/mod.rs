@@ -10,10 +10,12 @@
 //! transaction and made stale by another writer is refused with `conflict`.
 //!
 //! Inside a write transaction the store keeps decoded records in a bounded
-//! cache and holds written records back ("dirty") until the transaction ends or
-//! the dirty set grows large; both are invisible to other connections because
-//! nothing is visible before COMMIT. The cache survives between transactions
-//! only while `PRAGMA data_version` shows no other connection committed.
+//! cache and holds written records and movements back ("dirty") until the
+//! transaction ends, a ledger query needs them, or they grow large; none of it
+//! is visible to other connections before COMMIT anyway. The cache survives
+//! between transactions only while `PRAGMA data_version` shows no other
+//! connection committed. Nothing else is kept: every read goes to SQLite, so
+//! memory does not grow with the database.
 //!
 //! See `docs/sqlite.md` for durability and batch semantics.
 
@@ -810,7 +812,14 @@ impl Batch<'_> {
         answer_json(&r)
     }
 
-    /// True once a storage failure doomed the batch.
+    /// Gives the batch up: nothing of it will be applied, and
+    /// [`SqliteStore::batch`] returns `why` (say, the input could not be
+    /// read to the end). Further requests answer `conflict`.
+    pub fn abort(&mut self, why: DbError) {
+        self.store.fault.borrow_mut().get_or_insert(why);
+    }
+
+    /// True once a storage failure (or [`Batch::abort`]) doomed the batch.
     pub fn failed(&self) -> bool {
         self.store.fault.borrow().is_some()
     }

@@ -1,0 +1,307 @@
+//! The `stockbook` command line for daily work: every human subcommand once,
+//! as a table and with `--json`, and the exit codes scripts rely on.
+
+use serde_json::Value;
+use std::path::Path;
+use std::process::Command;
+
+struct Run {
+    code: i32,
+    out: String,
+    err: String,
+}
+
+fn sb(db: &Path, args: &[&str]) -> Run {
+    let o = Command::new(env!("CARGO_BIN_EXE_stockbook"))
+        .arg("--db")
+        .arg(db)
+        .args(["--quiet", "--actor", "clerk"])
+        .args(args)
+        .output()
+        .unwrap();
+    Run {
+        code: o.status.code().unwrap_or(-1),
+        out: String::from_utf8(o.stdout).unwrap(),
+        err: String::from_utf8(o.stderr).unwrap(),
+    }
+}
+
+/// Runs with `--json` and returns the `ok` of the answer (exit 0 asserted).
+fn ok(db: &Path, args: &[&str]) -> Value {
+    let mut all = vec!["--json"];
+    all.extend_from_slice(args);
+    let r = sb(db, &all);
+    assert_eq!(r.code, 0, "{args:?}: {}{}", r.out, r.err);
+    let v: Value = serde_json::from_str(r.out.trim()).unwrap();
+    v["ok"].clone()
+}
+
+/// Runs for a person and returns the table text (exit 0 asserted).
+fn table(db: &Path, args: &[&str]) -> String {
+    let r = sb(db, args);
+    assert_eq!(r.code, 0, "{args:?}: {}{}", r.out, r.err);
+    r.out
+}
+
+#[test]
+fn daily_work_through_the_command_line() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("shop.db");
+    let db = db.as_path();
+
+    // Products.
+    let p = ok(
+        db,
+        &[
+            "products",
+            "add",
+            "--sku",
+            "CAB-1",
+            "--name",
+            "Cable 3m",
+            "--price",
+            "4.90",
+            "--threshold",
+            "3",
+        ],
+    );
+    assert_eq!(p["sku"], "CAB-1");
+    let out = table(
+        db,
+        &["products", "add", "--sku", "SCR-9", "--name", "Screws"],
+    );
+    assert!(out.starts_with("created product 2 (SCR-9"), "{out}");
+    let list = table(db, &["products", "list"]);
+    assert!(list.lines().next().unwrap().starts_with("ID"), "{list}");
+    assert!(
+        list.contains("Cable 3m") && list.contains("SCR-9"),
+        "{list}"
+    );
+    let found = ok(db, &["products", "list", "--search", "cable"]);
+    assert_eq!(found["items"].as_array().unwrap().len(), 1);
+
+    // Stock, with reasons; the ledger explains every unit.
+    table(db, &["stock", "add", "1", "10", "--reason", "delivery"]);
+    table(db, &["stock", "subtract", "1", "3", "--reason", "damaged"]);
+    let set = ok(db, &["stock", "set", "1", "2", "--reason", "cycle count"]);
+    assert_eq!(set["stock"]["on_hand"], "2");
+    let show = table(db, &["products", "show", "1"]);
+    assert!(
+        show.contains("on hand") && show.contains("LOCATION"),
+        "{show}"
+    );
+    let stock = ok(db, &["stock", "show", "1"]);
+    assert_eq!(stock["totals"]["on_hand"], "2");
+    let adjustments = ok(db, &["ledger", "--product", "1", "--type", "adjustment"]);
+    let reasons: Vec<&str> = adjustments["movements"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|m| m["reason"].as_str().unwrap())
+        .collect();
+    assert_eq!(reasons, ["damaged", "cycle count"]);
+    let ledger = table(db, &["ledger", "--product", "1", "--location", "1"]);
+    assert_eq!(ledger.lines().count(), 4, "{ledger}");
+    assert!(ledger.contains("clerk"), "the actor is recorded: {ledger}");
+    let none = ok(db, &["ledger", "--to", "2000-01-01"]);
+    assert!(none["movements"].as_array().unwrap().is_empty());
+    let today = stockbook_native::now().date_naive().to_string();
+    let since = ok(db, &["ledger", "--from", &today]);
+    assert_eq!(since["movements"].as_array().unwrap().len(), 3);
+
+    // On hand 2 <= threshold 3: a low-stock alert waits in the outbox.
+    let alerts = ok(db, &["alerts", "list"]);
+    let alerts = alerts.as_array().unwrap();
+    assert!(!alerts.is_empty());
+    assert_eq!(alerts[0]["event"]["product_id"], 1);
+    let id = alerts[0]["id"].to_string();
+    assert!(table(db, &["alerts", "list"]).contains("CAB-1"));
+    let ids: Vec<String> = alerts.iter().map(|a| a["id"].to_string()).collect();
+    let mut ack = vec!["alerts", "ack"];
+    ack.extend(ids.iter().map(String::as_str));
+    table(db, &ack);
+    assert_eq!(ok(db, &["alerts", "list"]), serde_json::json!([]));
+    assert_eq!(
+        sb(db, &["alerts", "ack", &id]).code,
+        1,
+        "already acknowledged"
+    );
+
+    // Suppliers.
+    let s = ok(
+        db,
+        &[
+            "suppliers",
+            "add",
+            "--name",
+            "ACME",
+            "--email",
+            "orders@acme.test",
+        ],
+    );
+    assert_eq!(s["creditor_number"], "CRED001");
+    assert!(table(db, &["suppliers", "list"]).contains("ACME"));
+    assert!(table(db, &["suppliers", "show", "1"]).contains("orders@acme.test"));
+
+    // Purchase orders: create, add lines, order, receive part, close with a
+    // backorder; cancel another.
+    let po = ok(
+        db,
+        &["po", "create", "--supplier", "1", "--line", "1:10:1.25"],
+    );
+    let po_id = po["purchase_order"]["id"].to_string();
+    let po = ok(
+        db,
+        &[
+            "po",
+            "add-lines",
+            &po_id,
+            "--line",
+            "2:100:0.02",
+            "--text-line",
+            "1:5:Freight",
+        ],
+    );
+    assert_eq!(po["purchase_order"]["lines"].as_array().unwrap().len(), 3);
+    ok(db, &["po", "order", &po_id]);
+    let stock = ok(db, &["stock", "show", "1"]);
+    assert_eq!(stock["totals"]["incoming"], "10");
+    let got = ok(
+        db,
+        &[
+            "po",
+            "receive",
+            &po_id,
+            "--line",
+            "1:4",
+            "--key",
+            "delivery-7",
+        ],
+    );
+    assert_eq!(got["purchase_order"]["status"], "partially_received");
+    // The same receipt retried with its key is received once.
+    ok(
+        db,
+        &[
+            "po",
+            "receive",
+            &po_id,
+            "--line",
+            "1:4",
+            "--key",
+            "delivery-7",
+        ],
+    );
+    assert_eq!(ok(db, &["stock", "show", "1"])["totals"]["on_hand"], "6");
+    let listed = table(db, &["po", "list", "--status", "partially_received"]);
+    assert!(listed.contains("PO-"), "{listed}");
+    let closed = ok(db, &["po", "close", &po_id, "--backorder"]);
+    assert_eq!(closed["purchase_order"]["status"], "closed");
+    assert!(closed["backorder"]["id"].is_u64(), "{closed}");
+    let shown = table(db, &["po", "show", &po_id]);
+    assert!(
+        shown.contains("closed") && shown.contains("Freight"),
+        "{shown}"
+    );
+    let other = ok(db, &["po", "create", "--supplier", "1", "--line", "2:1"]);
+    let other_id = other["purchase_order"]["id"].to_string();
+    let cancelled = ok(db, &["po", "cancel", &other_id]);
+    assert_eq!(cancelled["purchase_order"]["status"], "cancelled");
+
+    // Exit codes: refused 1, usage 2, database 3.
+    let r = sb(db, &["products", "show", "99"]);
+    assert_eq!(r.code, 1);
+    assert!(r.err.starts_with("error: not_found:"), "{}", r.err);
+    let r = sb(db, &["stock", "subtract", "1", "lots"]);
+    assert_eq!(r.code, 1, "{}", r.err);
+    assert!(r.err.contains("invalid_field"), "{}", r.err);
+    assert_eq!(
+        sb(db, &["po", "receive", &po_id]).code,
+        2,
+        "nothing to receive"
+    );
+    assert_eq!(sb(db, &["ledger", "--from", "yesterday"]).code, 2);
+    assert_eq!(sb(db, &["products", "show", "x"]).code, 2);
+    let missing_dir = dir.path().join("no/such/dir/x.db");
+    assert_eq!(sb(&missing_dir, &["products", "list"]).code, 3);
+    let help = sb(db, &["--help"]);
+    assert_eq!(help.code, 0);
+    assert!(help.out.contains("Exit status:"), "{}", help.out);
+}
+
+#[test]
+fn ledger_csv_import_runs_in_one_transaction_and_reports_bad_rows() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("l.db");
+    let db = db.as_path();
+    ok(db, &["products", "add", "--sku", "A", "--name", "A"]);
+    let csv = dir.path().join("moves.csv");
+    std::fs::write(
+        &csv,
+        "product_id,quantity,reason\n1,5,opening\n1,-2,used\n9,1,unknown product\nx,1,bad id\n1,+1,found\n",
+    )
+    .unwrap();
+    let r = sb(db, &["ledger", "import", csv.to_str().unwrap()]);
+    assert_eq!(r.code, 1, "{}", r.err);
+    assert!(r.err.contains("row 4: not_found"), "{}", r.err);
+    assert!(r.err.contains("row 5: product_id"), "{}", r.err);
+    assert!(r.err.contains("3 imported, 2 refused"), "{}", r.err);
+    assert_eq!(ok(db, &["stock", "show", "1"])["totals"]["on_hand"], "4");
+    let out = dir.path().join("ledger.csv");
+    table(
+        db,
+        &[
+            "ledger",
+            "export",
+            "--product",
+            "1",
+            "--out",
+            out.to_str().unwrap(),
+        ],
+    );
+    let text = std::fs::read_to_string(&out).unwrap();
+    let mut rd = csv::Reader::from_reader(text.as_bytes());
+    let rows: Vec<csv::StringRecord> = rd.records().map(Result::unwrap).collect();
+    assert_eq!(rows.len(), 3);
+    let h = rd.headers().unwrap().clone();
+    let col = |name: &str| h.iter().position(|x| x == name).unwrap();
+    assert_eq!(&rows[1][col("quantity")], "-2");
+    assert_eq!(&rows[1][col("reason")], "used");
+    assert_eq!(&rows[2][col("balance_after")], "4");
+}
+
+#[test]
+fn exec_answers_a_line_that_is_not_utf8_and_goes_on() {
+    use std::io::Write;
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("u.db");
+    let good = r#"{"cmd":"list_locations","actor":{"id":"a","permissions":["admin"]}}"#;
+    for batch in [false, true] {
+        let mut args = vec!["--quiet", "exec"];
+        if batch {
+            args.push("--batch");
+        }
+        let mut c = Command::new(env!("CARGO_BIN_EXE_stockbook"))
+            .arg("--db")
+            .arg(&db)
+            .args(&args)
+            .stdin(std::process::Stdio::piped())
+            .stdout(std::process::Stdio::piped())
+            .spawn()
+            .unwrap();
+        let mut input = Vec::new();
+        input.extend_from_slice(good.as_bytes());
+        input.extend_from_slice(b"\n{\"cmd\": \"\xff\xfe\"}\n\n");
+        input.extend_from_slice(good.as_bytes());
+        c.stdin.take().unwrap().write_all(&input).unwrap();
+        let o = c.wait_with_output().unwrap();
+        assert_eq!(o.status.code(), Some(1));
+        let text = String::from_utf8(o.stdout).unwrap();
+        let lines: Vec<&str> = text.lines().collect();
+        assert_eq!(lines.len(), 3, "a blank line is skipped: {text}");
+        assert!(lines[0].starts_with(r#"{"ok":[{"id":1"#), "{text}");
+        assert!(lines[1].contains(r#""code":"invalid_request""#), "{text}");
+        assert!(lines[1].contains("UTF-8"), "{text}");
+        assert_eq!(lines[2], lines[0]);
+    }
+}
