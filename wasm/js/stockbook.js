@@ -99,8 +99,16 @@ export function initSync(source) {
   loaded();
 }
 
-/** Changes kept since the last checkpoint before a new checkpoint is taken. */
-const JOURNAL_LIMIT = 1000;
+/**
+ * The journal is folded into a new checkpoint once its text outgrows both
+ * JOURNAL_MIN_BYTES and JOURNAL_RATIO times the last checkpoint. Snapshots
+ * then cost at most 1/JOURNAL_RATIO of a snapshot byte per journaled byte
+ * (amortized; a snapshot costs about as much as executing its requests), the
+ * journal holds at most that many times the state's size, and a rebuild
+ * replays at most that much.
+ */
+const JOURNAL_MIN_BYTES = 1 << 20;
+const JOURNAL_RATIO = 4;
 
 function toError(answer) {
   const e = answer.error;
@@ -124,6 +132,8 @@ export class Stockbook {
   #checkpoint = null;
   /** Request texts that changed the store since the checkpoint, in order. */
   #journal = [];
+  /** Total length of the journal's texts. */
+  #journalBytes = 0;
 
   constructor(options = {}) {
     if (!ready) throw new Error('Stockbook: call `await init()` first');
@@ -206,8 +216,12 @@ export class Stockbook {
       const before = core.changeCount();
       const answer = f(core);
       if (core.changeCount() !== before) {
-        this.#journal.push(text());
-        if (this.#journal.length >= JOURNAL_LIMIT) this.#checkpointNow(core);
+        const t = text();
+        this.#journal.push(t);
+        this.#journalBytes += t.length;
+        if (this.#journalBytes > Math.max(JOURNAL_MIN_BYTES, JOURNAL_RATIO * (this.#checkpoint?.length ?? 0))) {
+          this.#checkpointNow(core);
+        }
       }
       return answer;
     });
@@ -216,6 +230,7 @@ export class Stockbook {
   #checkpointNow(core) {
     this.#checkpoint = core.exportSnapshot();
     this.#journal = [];
+    this.#journalBytes = 0;
   }
 
   /**
@@ -263,6 +278,7 @@ export class Stockbook {
     if ('error' in answer) throw toError(answer);
     this.#checkpoint = typeof snapshot === 'string' ? snapshot : JSON.stringify(snapshot);
     this.#journal = [];
+    this.#journalBytes = 0;
   }
 
   /** Number of movements in the ledger. */
