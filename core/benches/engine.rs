@@ -193,10 +193,16 @@ fn expire_100k_orders() -> f64 {
     let mut k = Kit::new();
     let products: Vec<u64> = (0..100)
         .map(|i| {
-            let p = k.ok("create_product", json!({"sku": format!("E{i}"), "name": "x", "low_stock_threshold": 0}))["id"]
+            let p = k.ok(
+                "create_product",
+                json!({"sku": format!("E{i}"), "name": "x", "low_stock_threshold": 0}),
+            )["id"]
                 .as_u64()
                 .unwrap();
-            k.ok("update_stock", json!({"product_id": p, "operation": "add", "quantity": 5000}));
+            k.ok(
+                "update_stock",
+                json!({"product_id": p, "operation": "add", "quantity": 5000}),
+            );
             p
         })
         .collect();
@@ -249,7 +255,9 @@ fn main() {
     }
     if args.iter().any(|a| a == "expire") {
         let e = expire_100k_orders();
-        println!("expire 100,000 overdue orders in one command: median {e:.1} ms (target < 500 ms)");
+        println!(
+            "expire 100,000 overdue orders in one command: median {e:.1} ms (target < 500 ms)"
+        );
         return;
     }
     if let Some(i) = args.iter().position(|a| a == "api") {

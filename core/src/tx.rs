@@ -9,8 +9,8 @@ use crate::protocol::Event;
 use crate::store::{Changeset, Key, Scan, Store, Value, Version};
 use crate::Id;
 use chrono::{DateTime, Utc};
-use std::borrow::Cow;
 use rustc_hash::FxHashMap;
+use std::borrow::Cow;
 use std::collections::BTreeSet;
 use std::ops::ControlFlow;
 
