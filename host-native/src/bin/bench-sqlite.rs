@@ -22,7 +22,7 @@
 use serde_json::{json, Value};
 use std::io::Write;
 use std::path::{Path, PathBuf};
-use std::time::{Duration, Instant};
+use std::time::Instant;
 use stockbook_core::auth::Actor;
 use stockbook_core::decimal::Quantity;
 use stockbook_core::ledger::{Operation, UpdateStock};
@@ -79,47 +79,99 @@ fn peak_rss_kib() -> u64 {
         .unwrap_or(0)
 }
 
-fn fsync_rate(dir: &Path) -> f64 {
-    let p = dir.join("fsync-probe.bin");
-    let mut f = std::fs::File::create(&p).unwrap_or_else(|e| fail(e));
-    let block = vec![7u8; 4096];
-    // Overwrite a preallocated region, as the WAL does once it has grown:
-    // the rate of the disk, not of the file system's metadata journal.
-    for _ in 0..256 {
-        f.write_all(&block).unwrap_or_else(|e| fail(e));
-    }
-    f.sync_all().unwrap_or_else(|e| fail(e));
+/// Counts operations run for about `secs` seconds: (count, seconds).
+fn window(secs: f64, mut op: impl FnMut()) -> (u64, f64) {
     let start = Instant::now();
     let mut n = 0u64;
-    while start.elapsed() < Duration::from_secs(3) {
-        use std::io::Seek;
-        f.seek(std::io::SeekFrom::Start((n % 256) * 4096))
-            .unwrap_or_else(|e| fail(e));
-        f.write_all(&block).unwrap_or_else(|e| fail(e));
-        f.sync_data().unwrap_or_else(|e| fail(e));
+    while start.elapsed().as_secs_f64() < secs {
+        op();
         n += 1;
     }
-    let rate = n as f64 / start.elapsed().as_secs_f64();
-    let _ = std::fs::remove_file(&p);
-    rate
+    (n, start.elapsed().as_secs_f64())
 }
 
-/// Single durable commands for about `secs` seconds; commits per second.
-fn single_commits(dir: &Path, sync: Synchronous, secs: f64) -> f64 {
-    let path = fresh(dir, "single.db");
+/// The disk's flush rate, two ways: overwriting a preallocated 4 KiB block
+/// (what a WAL that has wrapped around does) and appending one (the file
+/// grows, so every flush also commits the file system's journal, as a young
+/// WAL does).
+struct Probe {
+    overwrite: std::fs::File,
+    append: std::fs::File,
+    at: u64,
+}
+
+const BLOCK: [u8; 4096] = [7; 4096];
+
+impl Probe {
+    fn new(dir: &Path) -> Probe {
+        let mut overwrite =
+            std::fs::File::create(dir.join("fsync-probe.bin")).unwrap_or_else(|e| fail(e));
+        for _ in 0..256 {
+            overwrite.write_all(&BLOCK).unwrap_or_else(|e| fail(e));
+        }
+        overwrite.sync_all().unwrap_or_else(|e| fail(e));
+        let append =
+            std::fs::File::create(dir.join("fsync-append-probe.bin")).unwrap_or_else(|e| fail(e));
+        Probe {
+            overwrite,
+            append,
+            at: 0,
+        }
+    }
+
+    fn overwrite(&mut self) {
+        use std::io::Seek;
+        self.at = (self.at + 1) % 256;
+        let f = &mut self.overwrite;
+        f.seek(std::io::SeekFrom::Start(self.at * 4096))
+            .unwrap_or_else(|e| fail(e));
+        f.write_all(&BLOCK).unwrap_or_else(|e| fail(e));
+        f.sync_data().unwrap_or_else(|e| fail(e));
+    }
+
+    fn append(&mut self) {
+        self.append.write_all(&BLOCK).unwrap_or_else(|e| fail(e));
+        self.append.sync_data().unwrap_or_else(|e| fail(e));
+    }
+}
+
+/// A store with one product, and the stock update sent to it.
+fn single_store(dir: &Path, name: &str, sync: Synchronous) -> (SqliteStore, String) {
+    let path = fresh(dir, name);
     let mut s = open(&path, sync);
     must_ok(&s.execute_json(&req("create_product", json!({"sku": "S", "name": "s"}))));
     let r = req(
         "update_stock",
         json!({"product_id": 1, "operation": "add", "quantity": 1}),
     );
-    let start = Instant::now();
-    let mut n = 0u64;
-    while start.elapsed().as_secs_f64() < secs {
-        must_ok(&s.execute_json(&r));
-        n += 1;
+    (s, r)
+}
+
+/// Rates per second of the two flush probes and of single durable
+/// (synchronous=FULL) commands, measured in `rounds` interleaved windows so
+/// a noisy disk (other jobs on the machine) hits all three alike.
+fn fsync_and_full(dir: &Path, rounds: usize) -> (f64, f64, f64) {
+    let mut probe = Probe::new(dir);
+    let (mut s, r) = single_store(dir, "single-full.db", Synchronous::Full);
+    let mut totals = [(0u64, 0f64); 3];
+    let add = |t: &mut (u64, f64), (n, secs): (u64, f64)| {
+        t.0 += n;
+        t.1 += secs;
+    };
+    for _ in 0..rounds {
+        add(&mut totals[0], window(0.25, || probe.overwrite()));
+        add(&mut totals[1], window(0.25, || probe.append()));
+        add(
+            &mut totals[2],
+            window(0.25, || {
+                must_ok(&s.execute_json(&r));
+            }),
+        );
     }
-    n as f64 / start.elapsed().as_secs_f64()
+    let _ = std::fs::remove_file(dir.join("fsync-probe.bin"));
+    let _ = std::fs::remove_file(dir.join("fsync-append-probe.bin"));
+    let rate = |(n, secs): (u64, f64)| n as f64 / secs;
+    (rate(totals[0]), rate(totals[1]), rate(totals[2]))
 }
 
 const PRODUCTS: u64 = 1000;
@@ -342,23 +394,32 @@ fn main() {
     println!("directory: {} ({n} movements)", dir.display());
 
     let mut fsync = f64::NAN;
-    if run("fsync") || run("full") || run("receipt") {
-        fsync = fsync_rate(&dir);
-        println!(
-            "raw fsync (4 KiB overwrite + fdatasync): {fsync:.0}/s ({:.2} ms each)",
-            1000.0 / fsync
-        );
-    }
     if run("full") {
-        let full = single_commits(&dir, Synchronous::Full, 5.0);
+        let (overwrite, append, full) = fsync_and_full(&dir, 20);
+        fsync = overwrite;
         println!(
-            "single commands, synchronous=FULL: {full:.0} commits/s = {:.0}% of the fsync rate",
-            100.0 * full / fsync
+            "raw flush, 4 KiB overwrite + fdatasync: {overwrite:.0}/s ({:.2} ms each)",
+            1000.0 / overwrite
+        );
+        println!(
+            "raw flush, 4 KiB append + fdatasync: {append:.0}/s ({:.2} ms each)",
+            1000.0 / append
+        );
+        println!(
+            "single commands, synchronous=FULL: {full:.0} commits/s = {:.0}% of the overwrite rate, {:.0}% of the append rate (interleaved 20 x 0.25 s windows)",
+            100.0 * full / overwrite,
+            100.0 * full / append
         );
     }
     if run("normal") {
-        let normal = single_commits(&dir, Synchronous::Normal, 5.0);
-        println!("single commands, synchronous=NORMAL: {normal:.0} commits/s");
+        let (mut s, r) = single_store(&dir, "single-normal.db", Synchronous::Normal);
+        let (n, secs) = window(5.0, || {
+            must_ok(&s.execute_json(&r));
+        });
+        println!(
+            "single commands, synchronous=NORMAL: {:.0} commits/s",
+            n as f64 / secs
+        );
     }
     let big = dir.join("batch.db");
     if run("batch") {
@@ -412,6 +473,11 @@ fn main() {
         );
     }
     if run("receipt") {
+        if fsync.is_nan() {
+            let mut probe = Probe::new(&dir);
+            let (n, secs) = window(2.0, || probe.overwrite());
+            fsync = n as f64 / secs;
+        }
         let r = receipt(&dir, 5);
         println!(
             "200-line receipt, synchronous=FULL (median of 5): {r:.2} ms (one fsync = {:.2} ms; excess {:.2} ms)",

@@ -274,6 +274,13 @@ fn migrate(conn: &Connection, path: Option<&Path>) -> Result<(), DbError> {
     }
 }
 
+/// Runs a statement without results through the statement cache (the
+/// transaction statements run once per command; parsing them each time shows
+/// in the single-commit profile).
+fn run(conn: &Connection, sql: &str) -> rusqlite::Result<()> {
+    conn.prepare_cached(sql)?.execute([]).map(|_| ())
+}
+
 fn encode_value(v: &Value) -> Result<Vec<u8>, DbError> {
     serde_json::to_vec(v).map_err(|e| DbError::Corrupt(format!("cannot encode a record: {e}")))
 }
@@ -336,13 +343,15 @@ impl SqliteStore {
     fn begin(&mut self, write: bool) -> Result<(), DbError> {
         self.fault.replace(None);
         if write {
-            self.conn.execute_batch("BEGIN IMMEDIATE")?;
-            let dv: rusqlite::Result<i64> =
-                self.conn.query_row("PRAGMA data_version", [], |r| r.get(0));
+            run(&self.conn, "BEGIN IMMEDIATE")?;
+            let dv: rusqlite::Result<i64> = self
+                .conn
+                .prepare_cached("PRAGMA data_version")
+                .and_then(|mut st| st.query_row([], |r| r.get(0)));
             let dv = match dv {
                 Ok(dv) => dv,
                 Err(e) => {
-                    let _ = self.conn.execute_batch("ROLLBACK");
+                    let _ = run(&self.conn, "ROLLBACK");
                     return Err(e.into());
                 }
             };
@@ -352,7 +361,7 @@ impl SqliteStore {
             self.data_version = Some(dv);
             self.write_tx = true;
         } else {
-            self.conn.execute_batch("BEGIN")?;
+            run(&self.conn, "BEGIN")?;
         }
         Ok(())
     }
@@ -366,7 +375,7 @@ impl SqliteStore {
     }
 
     fn rollback(&mut self) {
-        let _ = self.conn.execute_batch("ROLLBACK");
+        let _ = run(&self.conn, "ROLLBACK");
         self.reset_cache();
         self.data_version = None;
         self.write_tx = false;
@@ -381,7 +390,7 @@ impl SqliteStore {
         }
         let r = self
             .flush()
-            .and_then(|_| self.conn.execute_batch("COMMIT").map_err(Into::into));
+            .and_then(|_| run(&self.conn, "COMMIT").map_err(Into::into));
         match r {
             Ok(()) => {
                 self.write_tx = false;
