@@ -35,20 +35,27 @@ pub fn raise(tx: &mut Tx<'_>) -> Result<()> {
     if tx.touched.is_empty() {
         return Ok(());
     }
+    // Where each touched product moved, from this command's movements (one
+    // pass: a 1,000-line receipt must not rescan them per product).
+    let mut moved: Vec<(Id, Id)> = tx
+        .pending_movements()
+        .iter()
+        .map(|m| (m.product_id, m.location_id))
+        .collect();
+    moved.sort_unstable();
+    moved.dedup();
     let touched: Vec<Id> = tx.touched.iter().copied().collect();
     for pid in touched {
         let Some(p) = tx.rules_opt(pid)? else {
             continue;
         };
         // Shortcut: one touched location above the threshold puts the total above it.
-        let locations: Vec<Id> = tx
-            .pending_movements()
-            .iter()
-            .filter(|m| m.product_id == pid)
-            .map(|m| m.location_id)
-            .collect();
+        let from = moved.partition_point(|&(q, _)| q < pid);
         let mut above = !p.track_inventory;
-        for loc in locations {
+        for &(_, loc) in moved[from..].iter().take_while(|&&(q, _)| q == pid) {
+            if above {
+                break;
+            }
             above |= ledger::level(tx, pid, loc)?.on_hand > p.low_stock_threshold;
         }
         if above {

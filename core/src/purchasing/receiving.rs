@@ -92,16 +92,34 @@ fn line_places(tx: &mut Tx<'_>, line: &PoLine) -> Result<u32> {
     })
 }
 
-fn line_index(po: &PurchaseOrder, line_no: u32, field: &str) -> Result<usize> {
+fn line_index(po: &PurchaseOrder, line_no: u32, field: impl FnOnce() -> String) -> Result<usize> {
+    // Lines are numbered 1..n in order, so the direct slot is the answer;
+    // the search is only a fallback (a 1,000-line receipt stays linear).
+    let direct = (line_no as usize).checked_sub(1);
+    if let Some(i) = direct.filter(|&i| po.lines.get(i).is_some_and(|l| l.line_no == line_no)) {
+        return Ok(i);
+    }
     po.lines
         .iter()
         .position(|l| l.line_no == line_no)
         .ok_or_else(|| {
             Error::field(
-                field,
+                field(),
                 format!("purchase order {} has no line {line_no}", po.number),
             )
         })
+}
+
+/// Names the field of an `invalid_field` error after the fact, so the happy
+/// path formats no field paths.
+fn at_field(e: Error, field: impl FnOnce() -> String) -> Error {
+    match e {
+        Error::InvalidField { reason, .. } => Error::InvalidField {
+            field: field(),
+            reason,
+        },
+        other => other,
+    }
 }
 
 /// Validates a list of (line_no, quantity, location) and sums repeated lines.
@@ -115,10 +133,11 @@ fn collect(
         if i >= MAX_LINES {
             return Err(Error::field("lines", format!("at most {MAX_LINES} lines")));
         }
-        let idx = line_index(po, line_no, &format!("lines[{i}].line_no"))?;
+        let idx = line_index(po, line_no, || format!("lines[{i}].line_no"))?;
         let line = &po.lines[idx];
         let places = line_places(tx, line)?;
-        let q = validate::positive_quantity(&format!("lines[{i}].quantity"), q, places)?;
+        let q = validate::positive_quantity("quantity", q, places)
+            .map_err(|e| at_field(e, || format!("lines[{i}].quantity")))?;
         let loc = loc.unwrap_or(line.location_id);
         tx.location(loc)?;
         let e = by_line.entry(idx).or_insert((Quantity::ZERO, loc));
@@ -182,6 +201,7 @@ pub fn receive(tx: &mut Tx<'_>, actor: &Actor, a: Receive) -> Result<PoView> {
         purchase_order: Some(po.id),
         ..Default::default()
     };
+    let reason = format!("received on {}", po.number);
     let mut movements = Vec::new();
     for (idx, (q, loc)) in wanted {
         let line = po.lines[idx].clone();
@@ -195,14 +215,13 @@ pub fn receive(tx: &mut Tx<'_>, actor: &Actor, a: Receive) -> Result<PoView> {
             add_incoming(tx, pid, line.location_id, -awaited)?;
             let product = tx.rules(pid)?;
             if product.track_inventory {
-                let reason = Some(format!("received on {}", po.number));
                 movements.extend(ledger::apply(
                     tx,
                     &product,
                     loc,
                     MovementType::Purchase,
                     q,
-                    reason,
+                    Some(reason.clone()),
                     source.clone(),
                 )?);
             }

@@ -704,3 +704,46 @@ fn receiving_into_another_location() {
         "0"
     );
 }
+
+#[test]
+fn pages_concatenate_to_one_total_order_ties_broken_by_id() {
+    let mut s = setup();
+    // Totals with ties: 3 x 0.45 appears three times, 1 x 0.45 twice.
+    for q in [3, 1, 3, 5, 1, 3, 2, 4] {
+        s.k.advance(Duration::minutes(1));
+        s.k.ok(
+            "create_purchase_order",
+            json!({"supplier_id": s.supplier, "lines": [{"product_id": s.bolt, "quantity": q, "unit_cost": "0.45"}]}),
+        );
+    }
+    for direction in ["asc", "desc"] {
+        let mut paged = Vec::new();
+        for page in 1..=3 {
+            let l = s.k.ok(
+                "list_purchase_orders",
+                json!({"sort": "total", "direction": direction, "page": page, "page_size": 3}),
+            );
+            for x in l["items"].as_array().unwrap() {
+                paged.push((
+                    x["total"].as_str().unwrap().to_string(),
+                    x["id"].as_u64().unwrap(),
+                ));
+            }
+        }
+        let mut want = paged.clone();
+        want.sort_by(|a, b| {
+            let o =
+                a.0.parse::<f64>()
+                    .unwrap()
+                    .total_cmp(&b.0.parse::<f64>().unwrap())
+                    .then(a.1.cmp(&b.1));
+            if direction == "asc" {
+                o
+            } else {
+                o.reverse()
+            }
+        });
+        assert_eq!(paged.len(), 8);
+        assert_eq!(paged, want, "{direction}");
+    }
+}

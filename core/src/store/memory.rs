@@ -201,13 +201,18 @@ impl Store for MemoryStore {
     }
 
     fn commit(&mut self, cs: Changeset) -> Result<()> {
-        for (k, seen) in &cs.reads {
-            let now = self.records.get(k).map(|(v, _)| *v).unwrap_or(0);
-            if now != *seen {
-                return Err(Error::conflict(format!(
-                    "{k:?} changed since it was read; retry"
-                )));
-            }
+        // The smallest stale key names the conflict, so the message does not
+        // depend on the (unspecified) order of the reads.
+        let stale = cs
+            .reads
+            .iter()
+            .filter(|(k, seen)| self.records.get(k).map_or(0, |(v, _)| *v) != *seen)
+            .map(|(k, _)| k)
+            .min();
+        if let Some(k) = stale {
+            return Err(Error::conflict(format!(
+                "{k:?} changed since it was read; retry"
+            )));
         }
         if let Some(first) = cs.movements.first() {
             if first.seq != self.ledger.len() as u64 + 1 {

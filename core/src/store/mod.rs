@@ -174,7 +174,8 @@ pub enum Scan {
 /// Everything one command changes, applied atomically or not at all.
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct Changeset {
-    /// Every key the engine read, with the version it saw (0: absent). The store
+    /// Every key the engine read, with the version it saw (0: absent), in no
+    /// particular order (nor are `writes`). The store
     /// refuses the changeset with `conflict` if any of them changed since.
     pub reads: Vec<(Key, Version)>,
     /// New values (`None` deletes), each bumping the key's version.
