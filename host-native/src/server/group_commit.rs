@@ -21,7 +21,8 @@
 use crate::sqlite::{DbError, SqliteStore};
 use chrono::{DateTime, SecondsFormat, Utc};
 use serde_json::{Map, Value};
-use std::sync::atomic::{AtomicU64, Ordering};
+use std::path::Path;
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::Arc;
 use stockbook_core::error::Error;
 use stockbook_core::protocol::answer_json;
@@ -81,9 +82,28 @@ impl Writer {
         let (tx, rx) = mpsc::channel(QUEUE);
         let stats = Arc::new(Stats::default());
         let s = stats.clone();
+        let stop = Arc::new(AtomicBool::new(false));
+        if let Some(path) = store.path().map(Path::to_path_buf) {
+            // The writer never checkpoints: SQLite's automatic checkpoint runs
+            // in the committing connection, copying the WAL into the database
+            // and syncing it while every queued request waits (the p99 tail).
+            // A thread of its own checkpoints passively instead, which never
+            // blocks the writer.
+            store
+                .connection()
+                .pragma_update(None, "wal_autocheckpoint", 0)
+                .map_err(std::io::Error::other)?;
+            let stop = stop.clone();
+            std::thread::Builder::new()
+                .name("stockbook-checkpoint".into())
+                .spawn(move || checkpoint_until(&path, &stop))?;
+        }
         let handle = std::thread::Builder::new()
             .name("stockbook-writer".into())
-            .spawn(move || run(store, rx, max_group.max(1), &s))?;
+            .spawn(move || {
+                run(store, rx, max_group.max(1), &s);
+                stop.store(true, Ordering::Relaxed);
+            })?;
         Ok((Writer { tx, stats }, handle))
     }
 
@@ -101,6 +121,22 @@ impl Writer {
             .await
             .map_err(|_| WriterGone)?;
         answer.await.map_err(|_| WriterGone)
+    }
+}
+
+/// How often the checkpoint thread copies the WAL into the database.
+const CHECKPOINT_EVERY: std::time::Duration = std::time::Duration::from_millis(200);
+
+/// Checkpoints the WAL (PASSIVE: never waits for or blocks the writer) from
+/// its own connection until `stop`. A failed checkpoint is retried at the
+/// next tick; the WAL only grows meanwhile, nothing is lost.
+fn checkpoint_until(path: &Path, stop: &AtomicBool) {
+    let Ok(conn) = rusqlite::Connection::open(path) else {
+        return;
+    };
+    while !stop.load(Ordering::Relaxed) {
+        std::thread::sleep(CHECKPOINT_EVERY);
+        let _ = conn.query_row("PRAGMA wal_checkpoint(PASSIVE)", [], |_| Ok(()));
     }
 }
 
