@@ -1,4 +1,4 @@
-// The wasm budgets, measured side by side in one run (docs/bench-wasm.md):
+// The wasm budgets, measured side by side in one run (docs/benchmarks.md):
 //
 //   - size of the .wasm files after wasm-opt, raw and gzipped (<= 400 KB, <= 150 KB);
 //   - instantiation in Node (<= 10 ms): the package's module from a compiled

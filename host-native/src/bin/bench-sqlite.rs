@@ -17,7 +17,7 @@
 //! ```
 //! N defaults to 1,000,000; DIR to the system temp directory. `--in-memory`
 //! runs `batch` on an in-memory database (profiling: CPU without I/O). Numbers are
-//! recorded in `docs/bench-native.md`.
+//! recorded in `docs/benchmarks.md`.
 
 use serde_json::{json, Value};
 use std::io::Write;

@@ -1,4 +1,4 @@
-//! The native half of the wasm budgets (docs/bench-wasm.md), normally run by
+//! The native half of the wasm budgets (docs/benchmarks.md), normally run by
 //! `node wasm/bench/bench.mjs`, which also times the package in Node on the
 //! same requests and prints everything side by side.
 //!
