@@ -198,6 +198,11 @@ fn precheck(path: &Path) -> Result<(), DbError> {
         path,
         OpenFlags::SQLITE_OPEN_READ_ONLY | OpenFlags::SQLITE_OPEN_NO_MUTEX,
     )?;
+    // A reader of a busy WAL database can meet a lock for a moment (another
+    // connection checkpointing or restarting the WAL); wait like every other
+    // connection instead of failing the open (the server's pool opens
+    // connections under load).
+    ro.busy_timeout(Options::default().busy_timeout)?;
     let (found, tables): (i64, i64) = ro
         .query_row(
             "SELECT (SELECT user_version FROM pragma_user_version),
