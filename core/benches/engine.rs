@@ -29,7 +29,7 @@ fn store_with_products(n: u64) -> MemoryStore {
     k.store
 }
 
-fn update(i: u64, products: u64, now: DateTime<Utc>) -> UpdateStock {
+fn update(i: u64, products: u64) -> UpdateStock {
     UpdateStock {
         product_id: 1 + (i * 7919) % products,
         location_id: None,
@@ -43,16 +43,6 @@ fn update(i: u64, products: u64, now: DateTime<Utc>) -> UpdateStock {
         expected_on_hand: None,
         ticket: None,
         client: None,
-    }
-    .tap(now)
-}
-
-trait Tap {
-    fn tap(self, _now: DateTime<Utc>) -> Self;
-}
-impl Tap for UpdateStock {
-    fn tap(self, _now: DateTime<Utc>) -> Self {
-        self
     }
 }
 
@@ -75,7 +65,7 @@ fn rust_api(n: u64, products: u64) -> f64 {
             Request::new(
                 actor.clone(),
                 start_time + Duration::milliseconds(i as i64),
-                Command::UpdateStock(update(i, products, start_time)),
+                Command::UpdateStock(update(i, products)),
             )
         })
         .collect();
@@ -93,7 +83,7 @@ fn json_path(n: u64, products: u64) -> f64 {
     let base = t0();
     let reqs: Vec<String> = (0..n)
         .map(|i| {
-            let u = update(i, products, base);
+            let u = update(i, products);
             json!({"cmd": "update_stock", "actor": {"id": "bench", "permissions": ["admin"]},
                    "now": (base + Duration::milliseconds(i as i64)).to_rfc3339(),
                    "args": {"product_id": u.product_id, "operation": u.operation, "quantity": u.quantity}})
@@ -236,7 +226,7 @@ fn memory() {
         let r = Request::new(
             actor.clone(),
             base + Duration::milliseconds(i as i64),
-            Command::UpdateStock(update(i, products, base)),
+            Command::UpdateStock(update(i, products)),
         );
         execute(&mut store, r).expect("update");
     }
