@@ -6,13 +6,29 @@
 
 use crate::alerts;
 use crate::error::{Error, Result};
-use crate::protocol::{answer_json, parse_request, Outcome, Request};
+use crate::protocol::{answer_json, parse_request, Outcome, Request, StoredOutcome};
 use crate::store::{IdempotencyRecord, Key, Store, Value};
 use crate::tx::Tx;
 use chrono::DateTime;
 
+/// What a command gave: a fresh outcome, or the kept one of an idempotent retry.
+/// Lives for one call on the stack; boxing the big variant would cost every
+/// command an allocation.
+#[allow(clippy::large_enum_variant)]
+enum Reply {
+    Fresh(Outcome),
+    Replayed(StoredOutcome),
+}
+
 /// Executes a parsed request against a store.
 pub fn execute(store: &mut dyn Store, req: Request) -> Result<Outcome> {
+    match run(store, req)? {
+        Reply::Fresh(o) => Ok(o),
+        Reply::Replayed(kept) => kept.outcome(),
+    }
+}
+
+fn run(store: &mut dyn Store, req: Request) -> Result<Reply> {
     let Request {
         actor,
         now,
@@ -24,10 +40,10 @@ pub fn execute(store: &mut dyn Store, req: Request) -> Result<Outcome> {
     if !change {
         let mut tx = Tx::new(&*store, now.unwrap_or(DateTime::UNIX_EPOCH));
         let result = command.run(&mut tx, &actor)?;
-        return Ok(Outcome {
+        return Ok(Reply::Fresh(Outcome {
             result,
             events: Vec::new(),
-        });
+        }));
     }
     let now = now.ok_or_else(|| Error::request("missing field `now`: changes need the time"))?;
     let key = idempotency_key.map(|k| {
@@ -38,7 +54,7 @@ pub fn execute(store: &mut dyn Store, req: Request) -> Result<Outcome> {
     if let Some((k, fp)) = &key {
         if let Some((_, Value::Idempotency(rec))) = store.get(&Key::Idempotency(k.clone()))? {
             if &rec.fingerprint == fp {
-                return Ok(rec.outcome);
+                return Ok(Reply::Replayed(rec.outcome));
             }
             return Err(Error::conflict(format!(
                 "idempotency key `{k}` was used for a different request"
@@ -60,7 +76,7 @@ pub fn execute(store: &mut dyn Store, req: Request) -> Result<Outcome> {
         if let Some((k, fp)) = key {
             let rec = IdempotencyRecord {
                 fingerprint: fp,
-                outcome: outcome.clone(),
+                outcome: StoredOutcome::of(&outcome)?,
             };
             tx.put(Key::Idempotency(k), Value::Idempotency(Box::new(rec)));
         }
@@ -69,14 +85,17 @@ pub fn execute(store: &mut dyn Store, req: Request) -> Result<Outcome> {
     if !cs.is_empty() {
         store.commit(cs)?;
     }
-    Ok(outcome)
+    Ok(Reply::Fresh(outcome))
 }
 
 /// Executes a request given as JSON text and answers JSON text. This is what
 /// every host calls; it never panics on any input.
 pub fn execute_json(store: &mut dyn Store, input: &str) -> String {
-    let r = parse_request(input).and_then(|req| execute(store, req));
-    answer_json(&r)
+    match parse_request(input).and_then(|req| run(store, req)) {
+        Ok(Reply::Fresh(o)) => answer_json(&Ok(o)),
+        Ok(Reply::Replayed(kept)) => kept.answer_json().unwrap_or_else(|e| answer_json(&Err(e))),
+        Err(e) => answer_json(&Err(e)),
+    }
 }
 
 #[cfg(test)]

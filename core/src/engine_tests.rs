@@ -255,6 +255,47 @@ fn idempotent_retry_returns_the_first_answer_and_changes_nothing() {
     assert_eq!(Kit::split(&again), first);
 }
 
+/// A retry replays the kept answer text byte for byte (events included), and
+/// the Rust API gets the very same typed outcome back.
+#[test]
+fn a_retry_replays_the_kept_answer_exactly_in_json_and_in_rust() {
+    let mut k = Kit::new();
+    let p = k.ok(
+        "create_product",
+        json!({"sku": "LOW", "name": "Low", "low_stock_threshold": 3}),
+    )["id"]
+        .as_u64()
+        .unwrap();
+    k.ok(
+        "update_stock",
+        json!({"product_id": p, "operation": "add", "quantity": "10"}),
+    );
+    let req = json!({"cmd": "update_stock", "actor": k.actor, "now": k.now.to_rfc3339(),
+        "idempotency_key": "drop", "args": {"product_id": p, "operation": "subtract", "quantity": "8"}})
+    .to_string();
+    let first = k.send(&req);
+    assert!(
+        first.contains("\"low_stock\""),
+        "the drop raises an alert: {first}"
+    );
+    assert_eq!(k.send(&req), first);
+    let parsed = crate::protocol::parse_request(&req).unwrap();
+    let typed_first = crate::engine::execute(
+        &mut MemoryStore::from_snapshot(k.store.snapshot()).unwrap(),
+        parsed.clone(),
+    )
+    .unwrap();
+    assert_eq!(
+        crate::protocol::answer_json(&Ok(typed_first.clone())),
+        first,
+        "the typed replay renders the first answer"
+    );
+    assert_eq!(
+        crate::engine::execute(&mut k.store, parsed).unwrap(),
+        typed_first
+    );
+}
+
 #[test]
 fn a_refused_command_does_not_use_up_its_key() {
     let mut k = Kit::new();

@@ -42,6 +42,71 @@ pub struct Outcome {
     pub events: Vec<Event>,
 }
 
+/// An [`Outcome`] kept by an idempotency record, as the JSON text it was
+/// first serialised to (`{"result":{"cmd":..,"result":..},"events":[..]}`).
+///
+/// Why text, not a typed `Outcome`: a retry only needs the answer replayed,
+/// byte for byte. Keeping the text means no store ever has to deserialise
+/// every result type (an adjacently tagged enum that serde buffers), which
+/// was a third of the WebAssembly module; the stored JSON is unchanged, so
+/// databases written before read the same.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(transparent)]
+pub struct StoredOutcome(Box<serde_json::value::RawValue>);
+
+impl PartialEq for StoredOutcome {
+    fn eq(&self, other: &Self) -> bool {
+        self.0.get() == other.0.get()
+    }
+}
+
+/// The two parts of a stored outcome an answer needs, borrowed from its text.
+#[derive(Deserialize)]
+struct StoredParts<'a> {
+    #[serde(borrow)]
+    result: StoredResult<'a>,
+    #[serde(borrow)]
+    events: &'a serde_json::value::RawValue,
+}
+
+#[derive(Deserialize)]
+struct StoredResult<'a> {
+    #[serde(borrow)]
+    result: &'a serde_json::value::RawValue,
+}
+
+impl StoredOutcome {
+    /// Serialises an outcome for keeping.
+    pub fn of(outcome: &Outcome) -> Result<Self> {
+        serde_json::value::to_raw_value(outcome)
+            .map(StoredOutcome)
+            .map_err(|e| Error::conflict(format!("cannot keep the answer: {e}")))
+    }
+
+    /// The stored JSON text.
+    pub fn text(&self) -> &str {
+        self.0.get()
+    }
+
+    /// The answer text of the kept outcome, exactly as [`answer_json`] wrote
+    /// it the first time.
+    pub fn answer_json(&self) -> Result<String> {
+        let p: StoredParts<'_> = serde_json::from_str(self.0.get())
+            .map_err(|e| Error::conflict(format!("unreadable kept answer: {e}")))?;
+        Ok(format!(
+            "{{\"ok\":{},\"events\":{}}}",
+            p.result.result.get(),
+            p.events.get()
+        ))
+    }
+
+    /// The kept outcome, typed again (for hosts of the Rust API).
+    pub fn outcome(&self) -> Result<Outcome> {
+        serde_json::from_str(self.0.get())
+            .map_err(|e| Error::conflict(format!("unreadable kept answer: {e}")))
+    }
+}
+
 /// A parsed request.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Request {
@@ -76,23 +141,18 @@ impl Request {
 /// Longest idempotency key.
 pub const MAX_IDEMPOTENCY_KEY: usize = 200;
 
+mod locate;
+
 /// Deserialises arguments, naming the failing field: a missing or unknown field
 /// is `invalid_request`, a bad value `invalid_field`.
+///
+/// The value is read back from its JSON text, so that every argument type is
+/// compiled for one reader only (the fast path of [`parse_request`] reads the
+/// request's own text with it); this runs only for requests the fast path
+/// declined.
 pub fn from_args<T: DeserializeOwned>(prefix: &str, v: serde_json::Value) -> Result<T> {
-    serde_path_to_error::deserialize(v).map_err(|e| {
-        let path = e.path().to_string();
-        let msg = e.inner().to_string();
-        let field = if path == "." {
-            prefix.to_string()
-        } else {
-            format!("{prefix}.{path}")
-        };
-        if msg.starts_with("missing field") || msg.starts_with("unknown field") {
-            Error::request(format!("{field}: {msg}"))
-        } else {
-            Error::field(field, msg)
-        }
-    })
+    let text = v.to_string();
+    serde_json::from_str(&text).map_err(|e| locate::refusal(prefix, &text, &e))
 }
 
 macro_rules! commands {

@@ -59,6 +59,10 @@ fn text(bytes: &[u8]) -> Result<&str, String> {
         .map_err(|_| answer_json(&Err(Error::request("the request is not UTF-8 text"))))
 }
 
+fn json_text<'a>(bytes: &'a [u8], what: &str) -> Result<&'a str, Error> {
+    std::str::from_utf8(bytes).map_err(|e| Error::field(what, format!("not UTF-8 text: {e}")))
+}
+
 /// Test builds only: this exact request text panics inside `sb_execute` and
 /// `sb_pull_run`, so hosts can prove they survive a trap in the middle of a
 /// command.
@@ -114,8 +118,12 @@ pub extern "C" fn sb_snapshot() -> u64 {
 /// See [`sb_free`]: the buffer must be valid.
 #[no_mangle]
 pub unsafe extern "C" fn sb_restore(ptr: *const u8, len: usize) -> u64 {
-    let r = serde_json::from_slice::<Snapshot>(input(ptr, len))
-        .map_err(|e| Error::field("snapshot", e.to_string()))
+    // Text first: `from_str` is the reader the requests use, so serde_json
+    // is compiled for one reader only.
+    let r = json_text(input(ptr, len), "snapshot")
+        .and_then(|t| {
+            serde_json::from_str::<Snapshot>(t).map_err(|e| Error::field("snapshot", e.to_string()))
+        })
         .and_then(MemoryStore::from_snapshot);
     let answer = match r {
         Ok(store) => {
@@ -162,12 +170,15 @@ pub unsafe extern "C" fn sb_pull_run(ptr: *const u8, len: usize) -> u64 {
 /// See [`sb_free`]: the buffer must be valid.
 #[no_mangle]
 pub unsafe extern "C" fn sb_pull_supply(ptr: *const u8, len: usize) -> u64 {
-    let answer = match serde_json::from_slice::<Vec<Supply>>(input(ptr, len)) {
+    let supplies = json_text(input(ptr, len), "supplies").and_then(|t| {
+        serde_json::from_str::<Vec<Supply>>(t).map_err(|e| Error::field("supplies", e.to_string()))
+    });
+    let answer = match supplies {
         Ok(s) => {
             PULL.with(|p| p.borrow_mut().supply(s));
             r#"{"ok":null,"events":[]}"#.to_string()
         }
-        Err(e) => answer_json(&Err(Error::field("supplies", e.to_string()))),
+        Err(e) => answer_json(&Err(e)),
     };
     out(answer.into_bytes())
 }

@@ -14,7 +14,7 @@ use crate::catalog::{Category, Location, VatRate};
 use crate::error::Result;
 use crate::ledger::{Movement, MovementQuery, StockLevel};
 use crate::product::Product;
-use crate::protocol::Outcome;
+use crate::protocol::StoredOutcome;
 use crate::purchasing::PurchaseOrder;
 use crate::sales::SalesDocument;
 use crate::settings::Settings;
@@ -125,8 +125,8 @@ impl Key {
 pub struct IdempotencyRecord {
     /// Canonical form of the request (actor, command and arguments; not `now`).
     pub fingerprint: String,
-    /// The answer of the first execution.
-    pub outcome: Outcome,
+    /// The answer of the first execution, as the JSON text it was stored in.
+    pub outcome: StoredOutcome,
 }
 
 /// A stored record.

@@ -1,0 +1,285 @@
+//! Naming the field a request got wrong, from where the JSON parser stopped.
+//!
+//! Arguments are read straight from their JSON text into their types with
+//! `serde_json`, the one reader every argument type is compiled for. When it
+//! refuses, its error carries the line and column where it stopped; this
+//! module walks the text up to that point, keeping the stack of open objects
+//! and arrays, and names the value there (`lines.2.quantity`).
+//!
+//! Why not a path-tracking deserializer (`serde_path_to_error`): it wraps
+//! every visitor, so every argument type is compiled a second time. That
+//! copy was an eighth of the WebAssembly module; this walk is one small
+//! function for all types, and it only runs for a refused request.
+
+use crate::error::Error;
+
+/// One open container of the walk.
+enum Frame {
+    /// An object: the key read last, and whether its `:` was passed (its
+    /// value has begun).
+    Object { key: Option<String>, in_value: bool },
+    /// An array: the index of the element being read, once it has begun.
+    Array { index: usize, begun: bool },
+}
+
+impl Frame {
+    fn value_begins(&mut self) {
+        if let Frame::Array { begun, .. } = self {
+            *begun = true;
+        }
+    }
+}
+
+/// Byte offset of serde_json's (1-based line, column-in-bytes) position.
+fn offset_of(text: &str, line: usize, column: usize) -> usize {
+    let start: usize = text
+        .split_inclusive('\n')
+        .take(line.saturating_sub(1))
+        .map(str::len)
+        .sum();
+    (start + column).min(text.len())
+}
+
+/// Whose fault a refusal is, which decides how far the path goes.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Blame {
+    /// The value being read or just read.
+    Value,
+    /// The key just read, before its value (an unknown field).
+    Key,
+}
+
+/// The path (`lines[2].quantity`, or `.` for the whole text: the notation
+/// of `serde_path_to_error`) of what is being read at byte `end` of `text`.
+fn path_at(text: &str, end: usize, blame: Blame) -> String {
+    let b = text.as_bytes();
+    let mut stack: Vec<Frame> = Vec::new();
+    let mut i = 0;
+    while i < end {
+        match b[i] {
+            b'{' => {
+                if let Some(f) = stack.last_mut() {
+                    f.value_begins();
+                }
+                stack.push(Frame::Object {
+                    key: None,
+                    in_value: false,
+                });
+            }
+            b'[' => {
+                if let Some(f) = stack.last_mut() {
+                    f.value_begins();
+                }
+                stack.push(Frame::Array {
+                    index: 0,
+                    begun: false,
+                });
+            }
+            b'}' | b']' => {
+                stack.pop();
+            }
+            b',' => match stack.last_mut() {
+                Some(Frame::Object { key, in_value }) => {
+                    *key = None;
+                    *in_value = false;
+                }
+                Some(Frame::Array { index, begun }) => {
+                    *index += 1;
+                    *begun = false;
+                }
+                None => {}
+            },
+            b':' => {
+                if let Some(Frame::Object { in_value, .. }) = stack.last_mut() {
+                    *in_value = true;
+                }
+            }
+            b'"' => {
+                let start = i;
+                i += 1;
+                while i < b.len() && b[i] != b'"' {
+                    i += if b[i] == b'\\' { 2 } else { 1 };
+                }
+                let literal = &text[start..(i + 1).min(text.len())];
+                match stack.last_mut() {
+                    Some(Frame::Object { key, in_value }) if !*in_value => {
+                        *key = Some(serde_json::from_str(literal).unwrap_or_default());
+                    }
+                    Some(f) => f.value_begins(),
+                    None => {}
+                }
+            }
+            c if c.is_ascii_whitespace() => {}
+            _ => {
+                if let Some(f) = stack.last_mut() {
+                    f.value_begins();
+                }
+            }
+        }
+        i += 1;
+    }
+    if let Some(Frame::Object { in_value, key }) = stack.last_mut() {
+        match blame {
+            Blame::Value => {}
+            Blame::Key => *in_value = key.is_some(),
+        }
+    }
+    let mut path = String::new();
+    for f in &stack {
+        match f {
+            Frame::Object {
+                key: Some(k),
+                in_value: true,
+            } => {
+                if !path.is_empty() {
+                    path.push('.');
+                }
+                path.push_str(k);
+            }
+            Frame::Array { index, begun: true } => path.push_str(&format!("[{index}]")),
+            _ => {}
+        }
+    }
+    if path.is_empty() {
+        ".".to_string()
+    } else {
+        path
+    }
+}
+
+/// Turns serde_json's refusal of `text` (read as the value named `prefix`)
+/// into the protocol's error: a missing or unknown field is
+/// `invalid_request`, a bad value `invalid_field` naming it.
+pub(super) fn refusal(prefix: &str, text: &str, e: &serde_json::Error) -> Error {
+    let full = e.to_string();
+    // serde_json appends the position; the message is what comes before it.
+    let msg = match full.rfind(" at line ") {
+        Some(at) if e.line() > 0 => &full[..at],
+        _ => full.as_str(),
+    };
+    // serde_json reports a missing field after the object's `}` (so the
+    // walk has left it and names it as the value just read), an unknown or
+    // repeated one right after its key.
+    let blame = if msg.starts_with("unknown field") {
+        Blame::Key
+    } else {
+        Blame::Value
+    };
+    let path = path_at(text, offset_of(text, e.line(), e.column()), blame);
+    let field = if path == "." {
+        prefix.to_string()
+    } else {
+        format!("{prefix}.{path}")
+    };
+    if msg.starts_with("missing field") || msg.starts_with("unknown field") {
+        Error::request(format!("{field}: {msg}"))
+    } else {
+        Error::field(field, msg)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde::Deserialize;
+
+    #[derive(Debug, Deserialize)]
+    #[serde(deny_unknown_fields)]
+    #[allow(dead_code)]
+    struct Line {
+        line_no: u32,
+        quantity: crate::decimal::Quantity,
+    }
+
+    #[derive(Debug, Deserialize)]
+    #[serde(deny_unknown_fields)]
+    #[allow(dead_code)]
+    struct Args {
+        id: u64,
+        #[serde(default)]
+        note: Option<String>,
+        #[serde(default)]
+        lines: Vec<Line>,
+        #[serde(default)]
+        tags: Vec<Vec<u8>>,
+        #[serde(default)]
+        inner: Option<Inner>,
+    }
+
+    #[derive(Debug, Deserialize)]
+    #[serde(deny_unknown_fields)]
+    #[allow(dead_code)]
+    struct Inner {
+        kind: crate::ledger::Operation,
+        #[serde(default)]
+        deeper: Option<Box<Inner>>,
+    }
+
+    /// The walk names the same field as a path-tracking deserializer
+    /// (`serde_path_to_error`, a test-only dependency kept for exactly this
+    /// check), with the same message and code, for every kind of mistake.
+    #[test]
+    fn names_the_same_field_as_a_path_tracking_deserializer() {
+        let cases = [
+            r#"{"id":"x"}"#,
+            r#"{"id":-1}"#,
+            r#"{"id":1.5}"#,
+            r#"{"id":1e40}"#,
+            r#"{"note":"n"}"#,
+            r#"{"id":1,"nope":2}"#,
+            r#"{"id":1,"id":2}"#,
+            r#"{"id":1,"note":7}"#,
+            r#"{"id":1,"lines":[{"line_no":1,"quantity":"1"},{"line_no":2,"quantity":"x"}]}"#,
+            r#"{"id":1,"lines":[{"line_no":1,"quantity":"1"},{"quantity":"2"}]}"#,
+            r#"{"id":1,"lines":[{"line_no":1,"quantity":"1","extra":true}]}"#,
+            r#"{"id":1,"lines":[{"line_no":"one","quantity":"1"}]}"#,
+            r#"{"id":1,"lines":{"line_no":1}}"#,
+            r#"{"id":1,"lines":[1]}"#,
+            r#"{"id":1,"tags":[[1,2],[3,300]]}"#,
+            r#"{"id":1,"tags":[[1,2],"x"]}"#,
+            r#"{"id":1,"inner":{"kind":"fly"}}"#,
+            r#"{"id":1,"inner":{"kind":"add","deeper":{"kind":"add","deeper":{"kind":3}}}}"#,
+            r#"{"id":1,"inner":{"kind":"add","deeper":{"deeper":null}}}"#,
+            r#"{"id":1,"inner":{"kind":"add","deeper":{"kind":"add"},"x":1}}"#,
+            r#"{"id":1,"note":"a\"b\\","lines":[{"line_no":1,"quantity":"1.5.5"}]}"#,
+            r#"{"id":1,"note":"caf\u00e9 \u2603","lines":[{"line_no":4294967296,"quantity":"1"}]}"#,
+            r#"{"id" : 1 , "lines" : [ { "line_no" : 1 , "quantity" : true } ] }"#,
+            "{\n  \"id\": 1,\n  \"lines\": [\n    {\"line_no\": 1,\n     \"quantity\": []}\n  ]\n}",
+            r#"{"id":1,"lines":[{"line_no":1,"quantity":"1"}],"inner":[]}"#,
+        ];
+        for text in cases {
+            let ours = match serde_json::from_str::<Args>(text) {
+                Ok(_) => panic!("{text} should be refused"),
+                Err(e) => refusal("args", text, &e),
+            };
+            let mut de = serde_json::Deserializer::from_str(text);
+            let theirs = match serde_path_to_error::deserialize::<_, Args>(&mut de) {
+                Ok(_) => panic!("{text} should be refused"),
+                Err(e) => {
+                    let path = e.path().to_string();
+                    let field = if path == "." {
+                        "args".to_string()
+                    } else {
+                        format!("args.{path}")
+                    };
+                    let inner = e.inner().to_string();
+                    let msg = inner[..inner.rfind(" at line ").unwrap_or(inner.len())].to_string();
+                    if msg.starts_with("missing field") || msg.starts_with("unknown field") {
+                        Error::request(format!("{field}: {msg}"))
+                    } else {
+                        Error::field(field, msg)
+                    }
+                }
+            };
+            assert_eq!(ours, theirs, "{text}");
+        }
+    }
+
+    #[test]
+    fn positions_on_later_lines_count_from_their_line() {
+        let text = "{\n\"a\": 1,\n\"b\": [true, \"x\"]\n}";
+        // Line 3 column 13 is after `"x"`: the second element of `b`.
+        assert_eq!(path_at(text, offset_of(text, 3, 13), Blame::Value), "b[1]");
+        assert_eq!(offset_of(text, 99, 99), text.len());
+    }
+}
