@@ -10,7 +10,7 @@ use crate::error::{Error, Result};
 use crate::protocol::{answer_json, parse_request, Command, Outcome, Request, StoredOutcome};
 use crate::store::{IdempotencyRecord, Key, Store, Value};
 use crate::tx::Tx;
-use chrono::{DateTime, Utc};
+use chrono::DateTime;
 
 /// What a command gave: a fresh outcome, or the kept one of an idempotent retry.
 /// Lives for one call on the stack; boxing the big variant would cost every
@@ -58,20 +58,17 @@ fn run(store: &mut dyn Store, req: Request) -> Result<Reply> {
             events: Vec::new(),
         }));
     }
-    let now = needs_time(now)?;
+    let now = now.ok_or_else(|| Error::request("missing field `now`: changes need the time"))?;
     let (reply, cs) = {
         let mut tx = Tx::new(&*store, now);
         let reply = change(&mut tx, &actor, idempotency_key, command)?;
         (reply, tx.into_changeset())
     };
-    if matches!(reply, Reply::Fresh(_)) && !cs.is_empty() {
+    // A replay only read: its changeset is empty.
+    if !cs.is_empty() {
         store.commit(cs)?;
     }
     Ok(reply)
-}
-
-fn needs_time(now: Option<DateTime<Utc>>) -> Result<DateTime<Utc>> {
-    now.ok_or_else(|| Error::request("missing field `now`: changes need the time"))
 }
 
 /// One change inside `tx`: replays a kept answer, or runs the command, raises

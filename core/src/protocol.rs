@@ -83,11 +83,6 @@ impl StoredOutcome {
             .map_err(|e| Error::conflict(format!("cannot keep the answer: {e}")))
     }
 
-    /// The stored JSON text.
-    pub fn text(&self) -> &str {
-        self.0.get()
-    }
-
     /// The answer text of the kept outcome, exactly as [`answer_json`] wrote
     /// it the first time.
     pub fn answer_json(&self) -> Result<String> {
