@@ -1,5 +1,8 @@
 //! Property test: thousands of random command sequences against the in-memory
-//! store, with the ledger and purchasing invariants checked after every step.
+//! store, with the ledger and purchasing invariants checked after every step:
+//! among them, every PO's brief (what lists scan) agrees with the PO, and
+//! random `list_purchase_orders` queries answer what a plain filter and sort
+//! over the POs gives.
 //!
 //! Replay a failure with the seed proptest prints (it also stores it under
 //! `proptest-regressions/`); `PROPTEST_CASES=20000 cargo test -p stockbook-core
@@ -10,7 +13,8 @@ use rust_decimal::Decimal;
 use serde_json::{json, Value};
 use std::collections::BTreeMap;
 use stockbook_core::ledger::Movement;
-use stockbook_core::purchasing::{PoStatus, PurchaseOrder};
+use stockbook_core::purchasing::brief::PoBrief;
+use stockbook_core::purchasing::{PoStatus, PoSummary, PurchaseOrder};
 use stockbook_core::sales::DocType;
 use stockbook_core::store::{Key, Value as Rec};
 use stockbook_core::testkit::{Answer, Kit};
@@ -29,8 +33,24 @@ enum Op {
         back: bool,
     },
     CreatePo {
+        supplier: u64,
+        date: Option<u8>,
         lines: Vec<(u64, u64, i64)>,
     },
+    UpdatePo {
+        po: u64,
+        supplier: Option<u64>,
+        date: Option<u8>,
+        number: Option<u8>,
+        lines: Option<Vec<(u64, u64, i64)>>,
+    },
+    DeletePo {
+        po: u64,
+    },
+    Export {
+        po: u64,
+    },
+    ListPos(ListPos),
     Order {
         po: u64,
     },
@@ -85,7 +105,64 @@ enum Op {
     },
 }
 
+/// A random `list_purchase_orders` query (page sizes small, so paging shows).
+#[derive(Debug, Clone)]
+struct ListPos {
+    status: Option<u8>,
+    supplier: Option<u64>,
+    from: Option<u8>,
+    to: Option<u8>,
+    sort: u8,
+    desc: bool,
+    page: u32,
+    page_size: u32,
+}
+
 const DOC_TYPES: [&str; 5] = ["quote", "order", "invoice", "refund", "void"];
+const PO_STATUSES: [PoStatus; 6] = [
+    PoStatus::Draft,
+    PoStatus::Ordered,
+    PoStatus::PartiallyReceived,
+    PoStatus::Received,
+    PoStatus::Cancelled,
+    PoStatus::Closed,
+];
+const PO_SORTS: [&str; 3] = ["number", "order_date", "total"];
+
+fn po_date(d: u8) -> String {
+    format!("2026-01-0{}", 1 + d % 5)
+}
+
+fn po_lines(lines: &[(u64, u64, i64)]) -> Vec<Value> {
+    lines
+        .iter()
+        .map(|(p, l, q)| json!({"product_id": p, "location_id": l, "quantity": q, "unit_cost": format!("{}.25", q % 3)}))
+        .collect()
+}
+
+fn list_pos() -> impl Strategy<Value = ListPos> {
+    (
+        (
+            proptest::option::of(0u8..6),
+            proptest::option::of(1u64..=3),
+            proptest::option::of(0u8..5),
+            proptest::option::of(0u8..5),
+        ),
+        (0u8..3, any::<bool>(), 0u32..4, 0u32..6),
+    )
+        .prop_map(
+            |((status, supplier, from, to), (sort, desc, page, page_size))| ListPos {
+                status,
+                supplier,
+                from,
+                to,
+                sort,
+                desc,
+                page,
+                page_size,
+            },
+        )
+}
 
 fn sale_lines(lines: &[(u64, u64, i64)]) -> Vec<Value> {
     lines
@@ -100,7 +177,14 @@ fn op() -> impl Strategy<Value = Op> {
     prop_oneof![
         4 => (p.clone(), l.clone(), 0u8..3, -2i64..15, proptest::option::weighted(0.2, 0i64..10), proptest::bool::weighted(0.05))
             .prop_map(|(product, location, op, qty, expect, back)| Op::Stock { product, location, op, qty, expect, back }),
-        2 => proptest::collection::vec((p.clone(), l.clone(), 0i64..8), 0..4).prop_map(|lines| Op::CreatePo { lines }),
+        2 => (1u64..=2, proptest::option::of(0u8..5), proptest::collection::vec((p.clone(), l.clone(), 0i64..8), 0..4))
+            .prop_map(|(supplier, date, lines)| Op::CreatePo { supplier, date, lines }),
+        1 => (1u64..6, proptest::option::of(1u64..=3), proptest::option::of(0u8..5), proptest::option::weighted(0.2, 0u8..3),
+              proptest::option::of(proptest::collection::vec((p.clone(), l.clone(), 1i64..8), 0..3)))
+            .prop_map(|(po, supplier, date, number, lines)| Op::UpdatePo { po, supplier, date, number, lines }),
+        1 => (1u64..6).prop_map(|po| Op::DeletePo { po }),
+        1 => (1u64..6).prop_map(|po| Op::Export { po }),
+        2 => list_pos().prop_map(Op::ListPos),
         2 => (1u64..6).prop_map(|po| Op::Order { po }),
         3 => (1u64..6, proptest::collection::vec((1u32..5, 0i64..8), 0..4), proptest::option::weighted(0.3, 0u8..3))
             .prop_map(|(po, lines, key)| Op::Receive { po, lines, key }),
@@ -126,6 +210,7 @@ fn setup() -> Kit {
     let mut k = Kit::new();
     k.ok("create_location", json!({"name": "Van"}));
     k.supplier("Acme");
+    k.supplier("Beta");
     for i in 0..PRODUCTS {
         let track = i != 2; // product 3 is untracked
         k.ok("create_product", json!({"sku": format!("P{i}"), "name": format!("P{i}"), "track_inventory": track, "purchase_price": "1.50"}));
@@ -157,15 +242,57 @@ fn run(k: &mut Kit, op: &Op) -> Answer {
             }
             a
         }
-        Op::CreatePo { lines } => {
-            let lines: Vec<Value> = lines
-                .iter()
-                .map(|(p, l, q)| json!({"product_id": p, "location_id": l, "quantity": q}))
-                .collect();
-            k.run(
-                "create_purchase_order",
-                json!({"supplier_id": 1, "lines": lines}),
-            )
+        Op::CreatePo {
+            supplier,
+            date,
+            lines,
+        } => {
+            let mut args = json!({"supplier_id": supplier, "lines": po_lines(lines)});
+            if let Some(d) = date {
+                args["order_date"] = json!(po_date(*d));
+            }
+            k.run("create_purchase_order", args)
+        }
+        Op::UpdatePo {
+            po,
+            supplier,
+            date,
+            number,
+            lines,
+        } => {
+            let mut args = json!({ "id": po });
+            if let Some(s) = supplier {
+                args["supplier_id"] = json!(s); // 3 does not exist
+            }
+            if let Some(d) = date {
+                args["order_date"] = json!(po_date(*d));
+            }
+            if let Some(n) = number {
+                args["number"] = json!(format!("X-{n}"));
+            }
+            if let Some(lines) = lines {
+                args["lines"] = json!(po_lines(lines));
+            }
+            k.run("update_purchase_order", args)
+        }
+        Op::DeletePo { po } => k.run("delete_purchase_order", json!({ "id": po })),
+        Op::Export { po } => k.run("mark_purchase_order_exported", json!({ "id": po })),
+        Op::ListPos(q) => {
+            let mut args = json!({"sort": PO_SORTS[q.sort as usize], "direction": if q.desc { "desc" } else { "asc" },
+                                  "page": q.page, "page_size": q.page_size});
+            if let Some(s) = q.status {
+                args["status"] = json!(PO_STATUSES[s as usize]);
+            }
+            if let Some(s) = q.supplier {
+                args["supplier_id"] = json!(s);
+            }
+            if let Some(d) = q.from {
+                args["from"] = json!(po_date(d));
+            }
+            if let Some(d) = q.to {
+                args["to"] = json!(po_date(d));
+            }
+            k.run("list_purchase_orders", args)
         }
         Op::Order { po } => k.run("order_purchase_order", json!({"id": po})),
         Op::Receive { po, lines, key } => {
@@ -339,6 +466,32 @@ fn check(k: &Kit) -> Result<(), TestCaseError> {
             _ => {}
         }
     }
+    // Every PO has exactly one brief, and it agrees with the PO.
+    let mut pos: BTreeMap<u64, &PurchaseOrder> = BTreeMap::new();
+    let mut briefs: BTreeMap<u64, &PoBrief> = BTreeMap::new();
+    for (key, _, v) in &snap.records {
+        match (key, v) {
+            (Key::PurchaseOrder(id), Rec::PurchaseOrder(po)) => {
+                pos.insert(*id, po);
+            }
+            (Key::PoBrief(status, id), Rec::PoBrief(b)) => {
+                prop_assert_eq!(*status, b.status, "brief {} is filed under its status", id);
+                prop_assert!(briefs.insert(*id, b).is_none(), "two briefs of PO {}", id);
+            }
+            (Key::PoBrief(_, id), other) => prop_assert!(false, "brief {} holds {:?}", id, other),
+            _ => {}
+        }
+    }
+    prop_assert_eq!(
+        pos.keys().collect::<Vec<_>>(),
+        briefs.keys().collect::<Vec<_>>(),
+        "POs and briefs"
+    );
+    for (id, po) in &pos {
+        let b = briefs[id];
+        prop_assert_eq!(b, &PoBrief::of(po), "brief of PO {}", id);
+        prop_assert_eq!(dec(&b.total), po_total(po), "total of PO {}", id);
+    }
     for (key, _, v) in &snap.records {
         if let (Key::Stock(p, l), Rec::Stock(level)) = (key, v) {
             let want = incoming.remove(&(*p, *l)).unwrap_or_default();
@@ -351,6 +504,72 @@ fn check(k: &Kit) -> Result<(), TestCaseError> {
         incoming
     );
     Ok(())
+}
+
+/// A PO's total, summed here in plain decimals (independent of the core's).
+fn po_total(po: &PurchaseOrder) -> Decimal {
+    po.lines
+        .iter()
+        .map(|l| dec(&l.quantity) * dec(&l.unit_cost))
+        .sum()
+}
+
+/// What `list_purchase_orders` must answer: a plain filter and sort over the
+/// POs of the store, then one page. `None` when the query must be refused.
+fn expected_list(k: &Kit, q: &ListPos) -> Option<Value> {
+    if q.page == 0 || q.page_size == 0 || q.page_size > 50 {
+        return None;
+    }
+    if let (Some(f), Some(t)) = (q.from, q.to) {
+        if po_date(t) < po_date(f) {
+            return None;
+        }
+    }
+    let snap = k.store.snapshot();
+    let mut pos: Vec<&PurchaseOrder> = snap
+        .records
+        .iter()
+        .filter_map(|(_, _, v)| match v {
+            Rec::PurchaseOrder(po) => Some(&**po),
+            _ => None,
+        })
+        .filter(|po| {
+            q.status
+                .is_none_or(|s| po.status == PO_STATUSES[s as usize])
+        })
+        .filter(|po| q.supplier.is_none_or(|s| po.supplier_id == s))
+        .filter(|po| {
+            q.from
+                .is_none_or(|d| po.order_date.to_string() >= po_date(d))
+        })
+        .filter(|po| q.to.is_none_or(|d| po.order_date.to_string() <= po_date(d)))
+        .collect();
+    pos.sort_by(|a, b| {
+        let o = match q.sort {
+            0 => a.number.cmp(&b.number),
+            1 => a.order_date.cmp(&b.order_date),
+            _ => po_total(a).cmp(&po_total(b)),
+        }
+        .then(a.id.cmp(&b.id));
+        if q.desc {
+            o.reverse()
+        } else {
+            o
+        }
+    });
+    let total = pos.len() as u64;
+    let size = q.page_size as u64;
+    let page_count = total.div_ceil(size);
+    let items: Vec<PoSummary> = pos
+        .into_iter()
+        .skip(((q.page - 1) * q.page_size) as usize)
+        .take(q.page_size as usize)
+        .map(PoSummary::from)
+        .collect();
+    Some(
+        json!({"items": items, "total_count": total, "page": q.page, "page_size": q.page_size,
+                "page_count": page_count, "has_more": (q.page as u64) < page_count}),
+    )
 }
 
 fn check_po(
@@ -406,6 +625,13 @@ proptest! {
                 prop_assert_eq!(&before, &k.snapshot_text(), "refused {:?} ({}) changed the store", op, e);
             } else if let Op::Policy { allow: a } = op {
                 allow = *a;
+            }
+            if let Op::ListPos(q) = op {
+                match (expected_list(&k, q), &answer) {
+                    (Some(want), Answer::Ok { ok, .. }) => prop_assert_eq!(ok, &want, "{:?}", q),
+                    (None, Answer::Err(e)) => prop_assert_eq!(&e["code"], "invalid_field"),
+                    (want, got) => prop_assert!(false, "{:?}: wanted {:?}, got {:?}", q, want, got),
+                }
             }
             if !allow && is_sale(op) {
                 // Under `reject` no hold or sale takes available below zero,

@@ -2,6 +2,7 @@
 //! cancelled or closed short. This module owns the PO records; receipts write
 //! `purchase` movements through [`crate::ledger::apply`].
 
+pub mod brief;
 pub mod orders;
 pub mod queries;
 pub mod receiving;
@@ -192,24 +193,36 @@ fn each_po(tx: &mut Tx<'_>, mut f: impl FnMut(&PurchaseOrder)) -> Result<()> {
     })
 }
 
-/// How many POs reference a supplier.
+/// How many POs reference a supplier (from the briefs).
 pub fn count_for_supplier(tx: &mut Tx<'_>, supplier_id: Id) -> Result<usize> {
     let mut n = 0;
-    each_po(tx, |po| n += usize::from(po.supplier_id == supplier_id))?;
+    brief::each(tx, None, |b| n += usize::from(b.supplier_id == supplier_id))?;
     Ok(n)
 }
 
-/// A supplier's most recent POs (by order date, then id), newest first.
+/// A supplier's most recent POs (by order date, then id), newest first: chosen
+/// from the briefs, then only those POs are read.
 pub fn recent_for_supplier(tx: &mut Tx<'_>, supplier_id: Id, n: usize) -> Result<Vec<PoSummary>> {
     let mut v = Vec::new();
-    each_po(tx, |po| {
-        if po.supplier_id == supplier_id {
-            v.push(PoSummary::from(po));
+    brief::each(tx, None, |b| {
+        if b.supplier_id == supplier_id {
+            v.push(std::cmp::Reverse((b.order_date, b.id)));
         }
     })?;
-    v.sort_by_key(|p| std::cmp::Reverse((p.order_date, p.id)));
+    v.sort_unstable();
     v.truncate(n);
-    Ok(v)
+    v.into_iter()
+        .map(|std::cmp::Reverse((_, id))| summary(tx, id))
+        .collect()
+}
+
+/// The list entry of one PO, read without copying its lines.
+pub(crate) fn summary(tx: &mut Tx<'_>, id: Id) -> Result<PoSummary> {
+    match tx.get(&crate::store::Key::PurchaseOrder(id))? {
+        Some(Value::PurchaseOrder(po)) => Ok(PoSummary::from(&**po)),
+        Some(_) => Err(Error::conflict("stored purchase_order has the wrong type")),
+        None => Err(Error::not_found("purchase_order", id)),
+    }
 }
 
 /// Whether any PO line uses a product.
@@ -321,12 +334,9 @@ impl PoView {
     }
 }
 
-/// Writes a PO record.
-pub(crate) fn put(tx: &mut Tx<'_>, po: &PurchaseOrder) {
-    tx.put(
-        crate::store::Key::PurchaseOrder(po.id),
-        Value::PurchaseOrder(Box::new(po.clone())),
-    );
+/// Writes a PO record (and its brief, see [`brief`]).
+pub(crate) fn put(tx: &mut Tx<'_>, po: &PurchaseOrder) -> Result<()> {
+    brief::save(tx, po)
 }
 
 /// `locked` when the PO was exported to accounting.

@@ -218,7 +218,7 @@ fn claim_number(tx: &mut Tx<'_>, number: &str, id: Id) -> Result<()> {
 /// Builds a new PO record (shared with backorders) and writes it.
 pub(crate) fn insert(tx: &mut Tx<'_>, po: PurchaseOrder) -> Result<PurchaseOrder> {
     claim_number(tx, &po.number, po.id)?;
-    put(tx, &po);
+    put(tx, &po)?;
     Ok(po)
 }
 
@@ -326,14 +326,14 @@ pub fn update(tx: &mut Tx<'_>, _: &Actor, a: UpdatePurchaseOrder) -> Result<PoVi
     if let Some(lines) = a.lines {
         po.lines = build_lines(tx, lines)?;
     }
-    put(tx, &po);
+    put(tx, &po)?;
     Ok(PoView::of(po))
 }
 
 /// `delete_purchase_order` (drafts only). Its number stays taken.
 pub fn delete(tx: &mut Tx<'_>, _: &Actor, a: ById) -> Result<Deleted> {
     let (po, _) = load_for(tx, a.id, PoAction::Delete)?;
-    tx.delete(Key::PurchaseOrder(po.id));
+    super::brief::remove(tx, &po);
     Ok(Deleted {
         id: po.id,
         deleted: true,
@@ -352,7 +352,7 @@ pub fn order(tx: &mut Tx<'_>, _: &Actor, a: ById) -> Result<PoView> {
     }
     po.status = next;
     shift_incoming(tx, &po, 1)?;
-    put(tx, &po);
+    put(tx, &po)?;
     Ok(PoView::of(po))
 }
 
@@ -363,7 +363,7 @@ pub fn cancel(tx: &mut Tx<'_>, _: &Actor, a: ById) -> Result<PoView> {
         shift_incoming(tx, &po, -1)?;
     }
     po.status = next;
-    put(tx, &po);
+    put(tx, &po)?;
     Ok(PoView::of(po))
 }
 
@@ -373,7 +373,7 @@ pub fn mark_exported(tx: &mut Tx<'_>, _: &Actor, a: ById) -> Result<PoView> {
     let mut po = tx.purchase_order(a.id)?;
     if !po.exported {
         po.exported = true;
-        put(tx, &po);
+        put(tx, &po)?;
     }
     Ok(PoView::of(po))
 }

@@ -1,17 +1,17 @@
 //! Reading purchase orders: one with its lines, or a filtered, sorted page.
 
-use super::{PoStatus, PoSummary, PoView, PurchaseOrder};
+use super::brief::{self, NumberKey, PoBrief};
+use super::{PoStatus, PoSummary, PoView};
 use crate::auth::Actor;
 use crate::catalog::ById;
 use crate::decimal::Money;
 use crate::error::{Error, Result};
 use crate::paging::{PageRequest, Paged};
-use crate::store::{Kind, Scan, Value};
 use crate::tx::Tx;
 use crate::Id;
 use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
-use std::ops::ControlFlow;
+use std::cmp::Ordering;
 
 /// Sort key of `list_purchase_orders`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
@@ -72,14 +72,94 @@ pub fn get(tx: &mut Tx<'_>, _: &Actor, a: ById) -> Result<PoView> {
     Ok(PoView::of(tx.purchase_order(a.id)?))
 }
 
+/// Sort key of one listed PO (one query only ever compares keys of one kind).
+#[derive(PartialEq, Eq, PartialOrd, Ord)]
 enum SortKey {
-    Number(String),
+    Number(NumberKey),
     Date(NaiveDate),
     Total(Money),
 }
 
-/// `list_purchase_orders`. Only the sort keys of matching POs are collected;
-/// the page's POs are summarised at the end.
+/// A listed PO, ordered as the answer lists it: by key, then id (so the order
+/// is total and every page is well defined), reversed for `desc`.
+#[derive(PartialEq, Eq)]
+struct Ranked {
+    key: SortKey,
+    id: Id,
+    desc: bool,
+}
+
+impl Ord for Ranked {
+    fn cmp(&self, other: &Self) -> Ordering {
+        let o = (&self.key, self.id).cmp(&(&other.key, other.id));
+        if self.desc {
+            o.reverse()
+        } else {
+            o
+        }
+    }
+}
+
+impl PartialOrd for Ranked {
+    fn partial_cmp(&self, other: &Self) -> Option<Ordering> {
+        Some(self.cmp(other))
+    }
+}
+
+/// The first `keep` of a stream of items, in order, without sorting or even
+/// keeping the whole stream: items go into a buffer; when it holds `2 x keep`
+/// the best `keep` are selected (linear time) and the rest dropped, and from
+/// then on an item no better than the `keep`-th so far is dropped at once.
+///
+/// Why not a heap: POs are listed newest first by default, and they arrive
+/// oldest first (id order), so every item would displace the heap's top at
+/// ~2 log2(keep) comparisons each; here it costs a few, amortized.
+struct Best<T> {
+    keep: usize,
+    buf: Vec<T>,
+    /// Whether `buf[keep - 1]` is the `keep`-th best so far (after a cut).
+    cut: bool,
+}
+
+impl<T: Ord> Best<T> {
+    fn new(keep: usize) -> Self {
+        Best {
+            keep: keep.max(1),
+            buf: Vec::with_capacity(keep.clamp(1, 512) * 2),
+            cut: false,
+        }
+    }
+
+    fn offer(&mut self, item: T) {
+        if self.cut && item >= self.buf[self.keep - 1] {
+            return;
+        }
+        self.buf.push(item);
+        if self.buf.len() >= 2 * self.keep {
+            self.shrink();
+        }
+    }
+
+    fn shrink(&mut self) {
+        if self.buf.len() > self.keep {
+            self.buf.select_nth_unstable(self.keep - 1);
+            self.buf.truncate(self.keep);
+            self.cut = true;
+        }
+    }
+
+    /// The first `keep` items, in order.
+    fn into_sorted(mut self) -> Vec<T> {
+        self.shrink();
+        self.buf.sort_unstable();
+        self.buf
+    }
+}
+
+/// `list_purchase_orders`. Filters and sorts the POs' briefs (see [`brief`]),
+/// not the POs: one pass counts the matches and keeps only the first
+/// `page x page_size` of them ([`Best`]: no list of every match is built or
+/// sorted); only the page's POs are read, at the end.
 pub fn list(tx: &mut Tx<'_>, _: &Actor, a: ListPurchaseOrders) -> Result<Paged<PoSummary>> {
     let page = PageRequest::new(a.page, a.page_size)?;
     if let (Some(f), Some(t)) = (a.from, a.to) {
@@ -87,56 +167,67 @@ pub fn list(tx: &mut Tx<'_>, _: &Actor, a: ListPurchaseOrders) -> Result<Paged<P
             return Err(Error::field("to", "before `from`"));
         }
     }
-    let mut hits: Vec<(SortKey, Id)> = Vec::new();
-    tx.scan(Scan::All(Kind::PurchaseOrder), |_, v| {
-        if let Value::PurchaseOrder(po) = v {
-            if matches(&a, po) {
-                let key = match a.sort {
-                    PoSort::Number => SortKey::Number(po.number.clone()),
-                    PoSort::OrderDate => SortKey::Date(po.order_date),
-                    PoSort::Total => SortKey::Total(po.total()),
-                };
-                hits.push((key, po.id));
-            }
+    let keep = page.offset().saturating_add(page.page_size as usize);
+    let desc = a.direction == Direction::Desc;
+    let mut best = Best::new(keep);
+    let mut total = 0usize;
+    brief::each(tx, a.status, |b| {
+        if !matches(&a, b) {
+            return;
         }
-        ControlFlow::Continue(())
+        total += 1;
+        best.offer(Ranked {
+            key: match a.sort {
+                PoSort::Number => SortKey::Number(b.number_key()),
+                PoSort::OrderDate => SortKey::Date(b.order_date),
+                PoSort::Total => SortKey::Total(b.total),
+            },
+            id: b.id,
+            desc,
+        });
     })?;
-    let cmp = |(ka, ia): &(SortKey, Id), (kb, ib): &(SortKey, Id)| {
-        let o = match (ka, kb) {
-            (SortKey::Number(x), SortKey::Number(y)) => x.cmp(y),
-            (SortKey::Date(x), SortKey::Date(y)) => x.cmp(y),
-            (SortKey::Total(x), SortKey::Total(y)) => x.cmp(y),
-            _ => std::cmp::Ordering::Equal,
-        }
-        .then(ia.cmp(ib));
-        match a.direction {
-            Direction::Asc => o,
-            Direction::Desc => o.reverse(),
-        }
-    };
-    // Only the POs up to the end of the asked page need to be in order: select
-    // them (linear), then sort just those. The order is total (ids break ties),
-    // so the page is the same as after a full sort.
-    let end = (page.offset() + page.page_size as usize).min(hits.len());
-    if end > 0 && end < hits.len() {
-        hits.select_nth_unstable_by(end - 1, cmp);
-    }
-    hits[..end].sort_unstable_by(cmp);
-    let total = hits.len();
-    let mut items = Vec::new();
-    for (_, id) in hits
+    let items = best
+        .into_sorted()
         .into_iter()
         .skip(page.offset())
-        .take(page.page_size as usize)
-    {
-        items.push(PoSummary::from(&tx.purchase_order(id)?));
-    }
+        .map(|r| super::summary(tx, r.id))
+        .collect::<Result<Vec<_>>>()?;
     Ok(page.answer(items, total))
 }
 
-fn matches(a: &ListPurchaseOrders, po: &PurchaseOrder) -> bool {
+fn matches(a: &ListPurchaseOrders, po: &PoBrief) -> bool {
     a.status.is_none_or(|s| po.status == s)
         && a.supplier_id.is_none_or(|s| po.supplier_id == s)
         && a.from.is_none_or(|f| po.order_date >= f)
         && a.to.is_none_or(|t| po.order_date <= t)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::Best;
+
+    #[test]
+    fn best_keeps_exactly_the_first_items_in_order() {
+        // Ascending, descending, shuffled (a fixed permutation) and with ties.
+        let n = 1000u32;
+        let streams: Vec<Vec<u32>> = vec![
+            (0..n).collect(),
+            (0..n).rev().collect(),
+            (0..n).map(|i| (i * 7919) % n).collect(),
+            (0..n).map(|i| i % 10).collect(),
+            Vec::new(),
+        ];
+        for stream in &streams {
+            let mut sorted = stream.clone();
+            sorted.sort_unstable();
+            for keep in [1, 2, 3, 50, 999, 1000, 5000] {
+                let mut best = Best::new(keep);
+                for &x in stream {
+                    best.offer(x);
+                }
+                let want: Vec<u32> = sorted.iter().copied().take(keep).collect();
+                assert_eq!(best.into_sorted(), want, "keep {keep}");
+            }
+        }
+    }
 }

@@ -234,7 +234,7 @@ pub fn receive(tx: &mut Tx<'_>, actor: &Actor, a: Receive) -> Result<PoView> {
     if packing.is_some() {
         po.packing_slip_number = packing;
     }
-    put(tx, &po);
+    put(tx, &po)?;
     let mut view = PoView::of(po);
     view.movements = movements;
     Ok(view)
@@ -292,7 +292,7 @@ pub fn close(tx: &mut Tx<'_>, _: &Actor, a: Close) -> Result<PoView> {
             if root.id == po.id {
                 po.backorder_count = root.backorder_count;
             } else {
-                put(tx, &root);
+                put(tx, &root)?;
             }
             let id = tx.next(Counter::Ids(Kind::PurchaseOrder))?;
             let bo = PurchaseOrder {
@@ -313,7 +313,7 @@ pub fn close(tx: &mut Tx<'_>, _: &Actor, a: Close) -> Result<PoView> {
             backorder = Some(Box::new(bo));
         }
     }
-    put(tx, &po);
+    put(tx, &po)?;
     let mut view = PoView::of(po);
     view.backorder = backorder;
     Ok(view)
@@ -374,7 +374,7 @@ pub fn return_to_supplier(tx: &mut Tx<'_>, actor: &Actor, a: ReturnToSupplier) -
         }
         po.lines[idx].returned += q;
     }
-    put(tx, &po);
+    put(tx, &po)?;
     let mut view = PoView::of(po);
     view.movements = movements;
     Ok(view)

@@ -15,6 +15,7 @@ use crate::error::Result;
 use crate::ledger::{Movement, MovementQuery, StockLevel};
 use crate::product::Product;
 use crate::protocol::StoredOutcome;
+use crate::purchasing::brief::PoBrief;
 use crate::purchasing::PurchaseOrder;
 use crate::sales::SalesDocument;
 use crate::settings::Settings;
@@ -66,6 +67,9 @@ pub enum Kind {
     PurchaseOrder,
     /// Sales documents.
     SalesDocument,
+    /// Briefs of the purchase orders in one status (what PO lists filter and
+    /// sort on; one kind per status, so a status filter scans only its own).
+    PoBrief(crate::purchasing::PoStatus),
 }
 
 /// Address of one record.
@@ -100,6 +104,9 @@ pub enum Key {
     Idempotency(String),
     /// A sales document by id.
     SalesDocument(Id),
+    /// The brief of a purchase order, by its status and the PO's id (kept
+    /// with the PO; moves when the status does).
+    PoBrief(crate::purchasing::PoStatus, Id),
 }
 
 impl Key {
@@ -114,6 +121,7 @@ impl Key {
             Key::Stock(..) => Kind::Stock,
             Key::PurchaseOrder(_) => Kind::PurchaseOrder,
             Key::SalesDocument(_) => Kind::SalesDocument,
+            Key::PoBrief(s, _) => Kind::PoBrief(*s),
             _ => return None,
         })
     }
@@ -160,6 +168,8 @@ pub enum Value {
     Idempotency(Box<IdempotencyRecord>),
     /// A sales document with its lines.
     SalesDocument(Box<SalesDocument>),
+    /// A purchase order's brief (small: stored inline).
+    PoBrief(PoBrief),
 }
 
 /// What to scan.

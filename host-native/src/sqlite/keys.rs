@@ -11,6 +11,7 @@
 //! the declaration order, and bump the schema version if stored keys move).
 
 use stockbook_core::numbering::Sequence;
+use stockbook_core::purchasing::PoStatus;
 use stockbook_core::store::{Counter, Key, Kind};
 use stockbook_core::Id;
 
@@ -28,6 +29,7 @@ const PURCHASE_ORDER: u8 = 10;
 const PO_NUMBER: u8 = 11;
 const IDEMPOTENCY: u8 = 12;
 const SALES_DOCUMENT: u8 = 13;
+const PO_BRIEF: u8 = 14;
 
 fn kind_tag(k: Kind) -> u8 {
     match k {
@@ -39,6 +41,7 @@ fn kind_tag(k: Kind) -> u8 {
         Kind::Stock => 5,
         Kind::PurchaseOrder => 6,
         Kind::SalesDocument => 7,
+        Kind::PoBrief(s) => 8 + status_tag(s),
     }
 }
 
@@ -52,6 +55,30 @@ fn kind_of_tag(t: u8) -> Option<Kind> {
         5 => Kind::Stock,
         6 => Kind::PurchaseOrder,
         7 => Kind::SalesDocument,
+        8..=13 => Kind::PoBrief(status_of_tag(t - 8)?),
+        _ => return None,
+    })
+}
+
+fn status_tag(s: PoStatus) -> u8 {
+    match s {
+        PoStatus::Draft => 0,
+        PoStatus::Ordered => 1,
+        PoStatus::PartiallyReceived => 2,
+        PoStatus::Received => 3,
+        PoStatus::Cancelled => 4,
+        PoStatus::Closed => 5,
+    }
+}
+
+fn status_of_tag(t: u8) -> Option<PoStatus> {
+    Some(match t {
+        0 => PoStatus::Draft,
+        1 => PoStatus::Ordered,
+        2 => PoStatus::PartiallyReceived,
+        3 => PoStatus::Received,
+        4 => PoStatus::Cancelled,
+        5 => PoStatus::Closed,
         _ => return None,
     })
 }
@@ -118,6 +145,10 @@ pub fn encode(key: &Key) -> Vec<u8> {
             out.extend_from_slice(s.as_bytes());
         }
         Key::SalesDocument(i) => id(&mut out, SALES_DOCUMENT, *i),
+        Key::PoBrief(s, i) => {
+            out.extend_from_slice(&[PO_BRIEF, status_tag(*s)]);
+            out.extend_from_slice(&i.to_be_bytes());
+        }
     }
     out
 }
@@ -160,12 +191,19 @@ pub fn decode(b: &[u8]) -> Option<Key> {
         PO_NUMBER => Key::PoNumber(text(b)?),
         IDEMPOTENCY => Key::Idempotency(text(b)?),
         SALES_DOCUMENT => Key::SalesDocument(one_id(b)?),
+        PO_BRIEF if b.len() == 10 => Key::PoBrief(status_of_tag(b[1])?, id_at(b, 2)?),
         _ => return None,
     })
 }
 
 /// Inclusive bounds of every key of a kind.
 pub fn kind_bounds(kind: Kind) -> (Vec<u8>, Vec<u8>) {
+    if let Kind::PoBrief(s) = kind {
+        return (
+            encode(&Key::PoBrief(s, 0)),
+            encode(&Key::PoBrief(s, Id::MAX)),
+        );
+    }
     let tag = match kind {
         Kind::Location => LOCATION,
         Kind::Category => CATEGORY,
@@ -175,6 +213,7 @@ pub fn kind_bounds(kind: Kind) -> (Vec<u8>, Vec<u8>) {
         Kind::Stock => STOCK,
         Kind::PurchaseOrder => PURCHASE_ORDER,
         Kind::SalesDocument => SALES_DOCUMENT,
+        Kind::PoBrief(_) => PO_BRIEF, // answered above
     };
     let width = if tag == STOCK { 16 } else { 8 };
     let mut lo = vec![tag];
@@ -195,6 +234,7 @@ pub fn stock_bounds(product_id: Id) -> (Vec<u8>, Vec<u8>) {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use stockbook_core::purchasing::brief::STATUSES;
 
     fn samples() -> Vec<Key> {
         let mut keys = vec![
@@ -203,6 +243,8 @@ mod tests {
             Key::Counter(Counter::Ids(Kind::Location)),
             Key::Counter(Counter::Ids(Kind::PurchaseOrder)),
             Key::Counter(Counter::Ids(Kind::SalesDocument)),
+            Key::Counter(Counter::Ids(Kind::PoBrief(PoStatus::Draft))),
+            Key::Counter(Counter::Ids(Kind::PoBrief(PoStatus::Closed))),
             Key::Counter(Counter::Number {
                 sequence: Sequence::PurchaseOrder,
                 year: -5,
@@ -236,6 +278,9 @@ mod tests {
             keys.push(Key::LowStockAlert(id));
             keys.push(Key::PurchaseOrder(id));
             keys.push(Key::SalesDocument(id));
+            for s in STATUSES {
+                keys.push(Key::PoBrief(s, id));
+            }
             for l in [0, 1, 300, Id::MAX] {
                 keys.push(Key::Stock(id, l));
             }
@@ -273,7 +318,10 @@ mod tests {
                 Kind::Stock,
                 Kind::PurchaseOrder,
                 Kind::SalesDocument,
-            ] {
+            ]
+            .into_iter()
+            .chain(STATUSES.map(Kind::PoBrief))
+            {
                 let (lo, hi) = kind_bounds(kind);
                 assert_eq!(lo <= e && e <= hi, k.kind() == Some(kind), "{k:?} {kind:?}");
             }
@@ -282,7 +330,20 @@ mod tests {
 
     #[test]
     fn garbage_does_not_decode() {
-        for b in [&[][..], &[99], &[2, 0], &[1, 7], &[8, 0, 0], &[7, 0xff]] {
+        for b in [
+            &[][..],
+            &[99],
+            &[2, 0],
+            &[1, 7],
+            &[8, 0, 0],
+            &[7, 0xff],
+            &[1, 1, 14],
+            &[14, 0],
+            &[14, 6, 0, 0, 0, 0, 0, 0, 0, 1],
+            &[14, 0, 0, 0, 0, 0, 0, 0, 0],
+            &[14, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0],
+            &[15, 0, 0, 0, 0, 0, 0, 0, 0],
+        ] {
             assert_eq!(decode(b), None);
         }
     }
