@@ -5,6 +5,7 @@
 use crate::auth::Actor;
 use crate::engine::execute_json;
 use crate::store::memory::MemoryStore;
+use crate::store::{Key, Kind, Scan, Store};
 use chrono::{DateTime, Duration, Utc};
 use serde_json::{json, Value};
 
@@ -130,8 +131,27 @@ impl Kit {
     }
 
     /// The whole store as JSON text.
+    ///
+    /// The PO briefs are appended: a snapshot leaves them out (they are
+    /// derived), but a refused command must not have touched them either.
     pub fn snapshot_text(&self) -> String {
-        serde_json::to_string(&self.store.snapshot()).unwrap_or_default()
+        let mut text = serde_json::to_string(&self.store.snapshot()).unwrap_or_default();
+        text.push_str(&serde_json::to_string(&self.briefs()).unwrap_or_default());
+        text
+    }
+
+    /// Every PO brief in the store with its key, status by status.
+    pub fn briefs(&self) -> Vec<(Key, crate::purchasing::brief::PoBrief)> {
+        let mut all = Vec::new();
+        for s in crate::purchasing::brief::STATUSES {
+            let _ = self.store.scan(Scan::All(Kind::PoBrief(s)), &mut |k, v| {
+                if let crate::store::Value::PoBrief(b) = v {
+                    all.push((k.clone(), b.clone()));
+                }
+                std::ops::ControlFlow::Continue(())
+            });
+        }
+        all
     }
 
     /// Creates a product and returns its id.

@@ -474,12 +474,18 @@ fn check(k: &Kit) -> Result<(), TestCaseError> {
             (Key::PurchaseOrder(id), Rec::PurchaseOrder(po)) => {
                 pos.insert(*id, po);
             }
-            (Key::PoBrief(status, id), Rec::PoBrief(b)) => {
+            (Key::PoBrief(_, id), _) => prop_assert!(false, "brief {} in a snapshot", id),
+            _ => {}
+        }
+    }
+    let filed = k.briefs();
+    for (key, b) in &filed {
+        match key {
+            Key::PoBrief(status, id) => {
                 prop_assert_eq!(*status, b.status, "brief {} is filed under its status", id);
                 prop_assert!(briefs.insert(*id, b).is_none(), "two briefs of PO {}", id);
             }
-            (Key::PoBrief(_, id), other) => prop_assert!(false, "brief {} holds {:?}", id, other),
-            _ => {}
+            other => prop_assert!(false, "brief under {:?}", other),
         }
     }
     prop_assert_eq!(

@@ -261,15 +261,21 @@ mod tests {
 
     /// The statuses under which PO `id` has a brief, and the brief's status.
     fn filed(k: &crate::testkit::Kit, id: Id) -> Vec<(PoStatus, PoStatus)> {
-        k.store
-            .snapshot()
-            .records
-            .into_iter()
-            .filter_map(|(key, _, v)| match (key, v) {
-                (Key::PoBrief(s, i), Value::PoBrief(b)) if i == id => Some((s, b.status)),
-                _ => None,
-            })
-            .collect()
+        use crate::store::Store;
+        let mut found = Vec::new();
+        for s in STATUSES {
+            k.store
+                .scan(Scan::All(Kind::PoBrief(s)), &mut |key, v| {
+                    if let (Key::PoBrief(s, i), Value::PoBrief(b)) = (key, v) {
+                        if *i == id {
+                            found.push((*s, b.status));
+                        }
+                    }
+                    ControlFlow::Continue(())
+                })
+                .ok();
+        }
+        found
     }
 
     #[test]

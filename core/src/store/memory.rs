@@ -4,6 +4,7 @@
 use super::{genesis, Changeset, Key, Kind, Scan, Store, Value, Version};
 use crate::error::{Error, Result};
 use crate::ledger::{Movement, MovementQuery};
+use crate::purchasing::brief::PoBrief;
 use crate::Id;
 use chrono::{DateTime, Utc};
 use rustc_hash::FxHashMap;
@@ -102,21 +103,23 @@ impl MemoryStore {
     }
 
     /// Exports the whole state, in key order.
+    ///
+    /// PO briefs are not in it: they are derived from the POs (an index, not
+    /// state), and [`MemoryStore::from_snapshot`] derives them again. So the
+    /// snapshot format did not change when briefs came, and a snapshot written
+    /// before them imports with every PO listed.
     pub fn snapshot(&self) -> Snapshot {
-        let mut records = Vec::with_capacity(self.order.len() + self.bulk.len());
-        let mut bulk = self.bulk.iter().peekable();
-        for k in &self.order {
-            while let Some((b, (ver, v))) = bulk.next_if(|(b, _)| *b < k) {
-                records.push((b.clone(), *ver, v.clone()));
-            }
-            if let Some((ver, v)) = self.records.get(k) {
-                records.push((k.clone(), *ver, v.clone()));
-            }
-        }
-        records.extend(bulk.map(|(b, (ver, v))| (b.clone(), *ver, v.clone())));
         Snapshot {
             format: 1,
-            records,
+            records: self
+                .order
+                .iter()
+                .filter_map(|k| {
+                    self.records
+                        .get(k)
+                        .map(|(ver, v)| (k.clone(), *ver, v.clone()))
+                })
+                .collect(),
             movements: self.ledger.clone(),
         }
     }
@@ -131,6 +134,17 @@ impl MemoryStore {
         }
         let mut store = MemoryStore::default();
         for (k, ver, v) in s.records {
+            if in_bulk(&k) {
+                // Derived records are rebuilt below, never taken on trust.
+                continue;
+            }
+            if let Value::PurchaseOrder(po) = &v {
+                store.insert(
+                    Key::PoBrief(po.status, po.id),
+                    1,
+                    Value::PoBrief(PoBrief::of(po)),
+                );
+            }
             store.insert(k, ver, v);
         }
         for (i, m) in s.movements.into_iter().enumerate() {
@@ -386,13 +400,52 @@ mod tests {
         let snap = k.store.snapshot();
         let keys: Vec<&Key> = snap.records.iter().map(|(k, _, _)| k).collect();
         assert!(keys.windows(2).all(|w| w[0] < w[1]), "{keys:?}");
-        assert!(
-            keys.contains(&&Key::PoBrief(PoStatus::Draft, 3))
-                && keys.contains(&&Key::SalesDocument(1))
-        );
+        assert!(keys.contains(&&Key::SalesDocument(1)));
+        assert!(keys.contains(&&Key::PurchaseOrder(3)));
         let back = MemoryStore::from_snapshot(snap.clone()).unwrap_or_default();
         assert_eq!(back.snapshot(), snap);
         assert_eq!(briefs(&back), briefs(&k.store));
+    }
+
+    /// Briefs are derived: a snapshot carries none, and importing one (from
+    /// before briefs existed, or with briefs forged into it) files every PO's
+    /// brief afresh under its status.
+    #[test]
+    fn briefs_are_left_out_of_snapshots_and_rebuilt_on_import() {
+        let mut k = kit();
+        k.ok("order_purchase_order", json!({"id": 3}));
+        let mut snap = k.store.snapshot();
+        assert!(snap.records.iter().all(|(k, _, _)| !in_bulk(k)));
+        // A forged brief (wrong status and total) and one for no PO at all.
+        let mut forged = PoBrief::of(&match k.store.get(&Key::PurchaseOrder(1)) {
+            Ok(Some((_, Value::PurchaseOrder(po)))) => *po,
+            other => panic!("{other:?}"),
+        });
+        forged.total = crate::decimal::Money::ZERO;
+        snap.records.push((
+            Key::PoBrief(PoStatus::Closed, 1),
+            1,
+            Value::PoBrief(forged.clone()),
+        ));
+        snap.records
+            .push((Key::PoBrief(PoStatus::Draft, 9), 1, Value::PoBrief(forged)));
+        let back = MemoryStore::from_snapshot(snap).unwrap_or_default();
+        let all: Vec<(Key, Value)> = back
+            .bulk
+            .iter()
+            .map(|(k, (_, v))| (k.clone(), v.clone()))
+            .collect();
+        let want: Vec<(Key, Value)> = k
+            .store
+            .bulk
+            .iter()
+            .map(|(k, (_, v))| (k.clone(), v.clone()))
+            .collect();
+        assert_eq!(all, want);
+        assert!(want
+            .iter()
+            .any(|(k, _)| *k == Key::PoBrief(PoStatus::Ordered, 3)));
+        assert_eq!(want.len(), 2);
     }
 
     #[test]

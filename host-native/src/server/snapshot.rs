@@ -13,7 +13,8 @@ use rusqlite::Connection;
 use stockbook_core::store::memory::Snapshot;
 use stockbook_core::store::{Key, Value, Version};
 
-/// Reads every record (but idempotency records) as a snapshot without ledger.
+/// Reads every record (but idempotency records and PO briefs) as a snapshot
+/// without ledger.
 pub fn records(store: &SqliteStore) -> Result<Snapshot, DbError> {
     let conn = store.connection();
     conn.execute_batch("BEGIN")?;
@@ -30,7 +31,8 @@ fn read(conn: &Connection) -> Result<Snapshot, DbError> {
         let kb: Vec<u8> = row.get(0)?;
         let key =
             keys::decode(&kb).ok_or_else(|| DbError::Corrupt(format!("record key {kb:?}")))?;
-        if matches!(key, Key::Idempotency(_)) {
+        // Briefs are derived: the mirror derives its own on import.
+        if matches!(key, Key::Idempotency(_) | Key::PoBrief(..)) {
             continue;
         }
         let version: i64 = row.get(1)?;

@@ -256,7 +256,10 @@ fn migrate(conn: &Connection, path: Option<&Path>) -> Result<(), DbError> {
             });
         }
         for m in schema::MIGRATIONS.iter().skip(v.max(0) as usize) {
-            conn.execute_batch(m)?;
+            conn.execute_batch(m.sql)?;
+            if let Some(fill) = m.fill {
+                fill(conn)?;
+            }
         }
         if v == 0 {
             let mut st =

@@ -519,3 +519,76 @@ fn random_histories_answer_like_the_memory_store() {
         }
     }
 }
+
+/// A database written before PO briefs existed (schema version 1: POs, no
+/// briefs) is migrated on open: its POs are listed, the supplier view shows
+/// them and a supplier with POs is still refused deletion, exactly as the
+/// in-memory store that saw the same history answers.
+#[test]
+fn a_version_1_database_gets_its_po_briefs_on_open() {
+    use stockbook_core::purchasing::brief::STATUSES;
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("v1.db");
+    let mut t = Twin::new(SqliteStore::open(&path, Options::default()).unwrap());
+    t.run("create_supplier", json!({"name": "Acme"}));
+    t.run("create_supplier", json!({"name": "Bolt"}));
+    let p = t.run("create_product", json!({"sku": "P", "name": "p"}))["ok"]["id"].clone();
+    for (i, q) in [5, 3, 8].into_iter().enumerate() {
+        t.tick(60);
+        t.run(
+            "create_purchase_order",
+            json!({"supplier_id": 1 + i % 2, "lines": [{"product_id": p, "quantity": q, "unit_cost": "1.25"}]}),
+        );
+    }
+    t.run("order_purchase_order", json!({"id": 2}));
+    t.run("order_purchase_order", json!({"id": 3}));
+    t.run(
+        "receive_purchase_order",
+        json!({"id": 3, "lines": [{"line_no": 1, "quantity": 8}]}),
+    );
+    let Twin { mem, sql, now, n } = t;
+    drop(sql);
+    // Make it what a version-1 build left: the same records, no briefs.
+    {
+        let c = Connection::open(&path).unwrap();
+        let mut gone = 0;
+        for s in STATUSES {
+            let (lo, hi) = keys::kind_bounds(stockbook_core::store::Kind::PoBrief(s));
+            gone += c
+                .execute(
+                    "DELETE FROM records WHERE key BETWEEN ?1 AND ?2",
+                    params![lo, hi],
+                )
+                .unwrap();
+        }
+        assert_eq!(gone, 3);
+        c.execute_batch("PRAGMA user_version = 1").unwrap();
+    }
+    let sql = SqliteStore::open(&path, Options::default()).unwrap();
+    let version: i64 = sql
+        .connection()
+        .query_row("PRAGMA user_version", [], |r| r.get(0))
+        .unwrap();
+    assert_eq!(version, SCHEMA_VERSION);
+    let mut t = Twin { mem, sql, now, n };
+    let all = t.run("list_purchase_orders", json!({}));
+    assert_eq!(all["ok"]["total_count"], 3, "{all}");
+    for status in ["draft", "ordered", "received"] {
+        let one = t.run("list_purchase_orders", json!({"status": status}));
+        assert_eq!(one["ok"]["total_count"], 1, "{status}: {one}");
+    }
+    let acme = t.run("get_supplier", json!({"id": 1}));
+    assert_eq!(
+        acme["ok"]["recent_purchase_orders"]
+            .as_array()
+            .map(Vec::len),
+        Some(2),
+        "{acme}"
+    );
+    let refused = t.run("delete_supplier", json!({"id": 2}));
+    assert_eq!(refused["error"]["code"], "in_use", "{refused}");
+    // And the engine keeps the briefs from here on: a status change moves it.
+    t.run("order_purchase_order", json!({"id": 1}));
+    let ordered = t.run("list_purchase_orders", json!({"status": "ordered"}));
+    assert_eq!(ordered["ok"]["total_count"], 2, "{ordered}");
+}
