@@ -312,6 +312,14 @@ fn main() {
         println!("rust api: {:.0} commands/s", rust_api(n, 10_000));
         return;
     }
+    if let Some(i) = args.iter().position(|a| a == "json") {
+        let n = args
+            .get(i + 1)
+            .and_then(|s| s.parse().ok())
+            .unwrap_or(1_000_000);
+        println!("json path: {:.0} commands/s", json_path(n, 10_000));
+        return;
+    }
     let n = 1_000_000;
     let products = 10_000;
     let api = rust_api(n, products);

@@ -27,32 +27,40 @@ pub struct LowStock {
     /// Its threshold.
     pub threshold: Quantity,
     /// When.
+    #[serde(serialize_with = "crate::text::serialize_utc")]
     pub at: DateTime<Utc>,
 }
 
 /// Raises alerts for the products this transaction's movements touched.
 pub fn raise(tx: &mut Tx<'_>) -> Result<()> {
-    if tx.touched.is_empty() {
-        return Ok(());
-    }
-    // Where each touched product moved, from this command's movements (one
-    // pass: a 1,000-line receipt must not rescan them per product).
-    let mut moved: Vec<(Id, Id)> = tx
-        .pending_movements()
-        .iter()
-        .map(|m| (m.product_id, m.location_id))
-        .collect();
-    moved.sort_unstable();
-    moved.dedup();
-    let touched: Vec<Id> = tx.touched.iter().copied().collect();
-    for pid in touched {
+    // Where each touched product moved, in one sorted pass (a 1,000-line
+    // receipt must not rescan its movements per product). One movement (the
+    // common case) needs no list.
+    let (one, mut many);
+    let moved: &[(Id, Id)] = match tx.pending_movements() {
+        [] => return Ok(()),
+        [m] => {
+            one = [(m.product_id, m.location_id)];
+            &one
+        }
+        ms => {
+            many = ms
+                .iter()
+                .map(|m| (m.product_id, m.location_id))
+                .collect::<Vec<_>>();
+            many.sort_unstable();
+            many.dedup();
+            &many
+        }
+    };
+    for locs in moved.chunk_by(|a, b| a.0 == b.0) {
+        let pid = locs[0].0;
         let Some(p) = tx.rules_opt(pid)? else {
             continue;
         };
         // Shortcut: one touched location above the threshold puts the total above it.
-        let from = moved.partition_point(|&(q, _)| q < pid);
         let mut above = !p.track_inventory;
-        for &(_, loc) in moved[from..].iter().take_while(|&&(q, _)| q == pid) {
+        for &(_, loc) in locs {
             if above {
                 break;
             }
@@ -69,7 +77,7 @@ pub fn raise(tx: &mut Tx<'_>) -> Result<()> {
             Some(Value::Time(t)) => Some(*t),
             _ => None,
         };
-        let cooldown = Duration::minutes(i64::from(tx.settings()?.low_stock_cooldown_minutes));
+        let cooldown = Duration::minutes(i64::from(tx.setting(|s| s.low_stock_cooldown_minutes)?));
         if last.is_some_and(|t| tx.now - t < cooldown) {
             continue;
         }

@@ -118,7 +118,9 @@ macro_rules! decimal_newtype {
 
         impl Serialize for $name {
             fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-                s.collect_str(self)
+                // The Display text above, written without the formatter.
+                let d = if self.0.is_zero() { Decimal::ZERO } else { self.0 };
+                crate::text::serialize_decimal($canon(d), s)
             }
         }
 

@@ -68,6 +68,7 @@ pub struct Movement {
     /// Gapless, increasing from 1.
     pub seq: u64,
     /// When (the command's `now`).
+    #[serde(serialize_with = "crate::text::serialize_utc")]
     pub at: DateTime<Utc>,
     /// Product.
     pub product_id: Id,
@@ -102,6 +103,7 @@ pub struct StockLevel {
     /// Outstanding on ordered and partially received POs.
     pub incoming: Quantity,
     /// Time of the newest movement (no change may be earlier).
+    #[serde(serialize_with = "crate::text::serialize_opt_utc")]
     pub last_movement_at: Option<DateTime<Utc>>,
 }
 

@@ -35,6 +35,7 @@ pub mod store;
 pub mod supplier;
 #[doc(hidden)]
 pub mod testkit;
+pub mod text;
 pub mod tx;
 pub mod validate;
 

@@ -302,7 +302,7 @@ pub fn create(tx: &mut Tx<'_>, _: &Actor, a: CreateProduct) -> Result<Product> {
     };
     let id = tx.next(Counter::Ids(Kind::Product))?;
     claim_sku(tx, &sku, id)?;
-    let format = tx.settings()?.number_formats.product;
+    let format = tx.setting(|s| s.number_formats.product.clone())?;
     let article_number = numbering::next(tx, Sequence::Product, &format, |_, _| Ok(false))?;
     let p = Product {
         id,
@@ -407,7 +407,7 @@ pub fn update(tx: &mut Tx<'_>, actor: &Actor, a: UpdateProduct) -> Result<Produc
     }
     tx.put(Key::Product(p.id), Value::Product(Box::new(p.clone())));
     if let Some(q) = a.on_hand {
-        if tx.settings()?.purchase_orders_enabled {
+        if tx.setting(|s| s.purchase_orders_enabled)? {
             return Err(Error::field(
                 "on_hand",
                 "stock is set through update_stock while purchase orders are enabled",

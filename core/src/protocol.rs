@@ -217,10 +217,15 @@ macro_rules! commands {
         }
 
         impl CommandResult {
-            /// The result as it goes after `"ok":`.
-            pub fn to_wire(&self) -> String {
-                let s = match self { $(CommandResult::$variant(r) => serde_json::to_string(r),)* };
-                s.unwrap_or_else(|_| "null".to_string())
+            /// Appends the result as it goes after `"ok":` (`null` if it
+            /// cannot be written).
+            pub fn write_wire(&self, out: &mut Vec<u8>) {
+                let mark = out.len();
+                let r = match self { $(CommandResult::$variant(r) => serde_json::to_writer(&mut *out, r),)* };
+                if r.is_err() {
+                    out.truncate(mark);
+                    out.extend_from_slice(b"null");
+                }
             }
         }
     };
@@ -403,8 +408,20 @@ pub fn parse_request_value(v: serde_json::Value) -> Result<Request> {
 pub fn answer_json(r: &Result<Outcome>) -> String {
     match r {
         Ok(o) => {
-            let events = serde_json::to_string(&o.events).unwrap_or_else(|_| "[]".into());
-            format!("{{\"ok\":{},\"events\":{}}}", o.result.to_wire(), events)
+            // One buffer for the whole answer: an update_stock answer is
+            // ~450 bytes, so it is written without growing.
+            let mut out = Vec::with_capacity(512);
+            out.extend_from_slice(b"{\"ok\":");
+            o.result.write_wire(&mut out);
+            out.extend_from_slice(b",\"events\":");
+            let mark = out.len();
+            if serde_json::to_writer(&mut out, &o.events).is_err() {
+                out.truncate(mark);
+                out.extend_from_slice(b"[]");
+            }
+            out.push(b'}');
+            // serde_json writes UTF-8 only.
+            String::from_utf8(out).unwrap_or_default()
         }
         Err(e) => {
             let w = serde_json::to_string(&e.to_wire()).unwrap_or_else(|_| "{}".into());

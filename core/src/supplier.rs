@@ -210,7 +210,7 @@ pub fn create(tx: &mut Tx<'_>, _: &Actor, a: CreateSupplier) -> Result<Supplier>
     if let Some(v) = a.default_vat_rate_id {
         tx.vat_rate(v)?;
     }
-    let format = tx.settings()?.number_formats.supplier;
+    let format = tx.setting(|s| s.number_formats.supplier.clone())?;
     let creditor_number = numbering::next(tx, Sequence::Supplier, &format, |_, _| Ok(false))?;
     let id = tx.next(Counter::Ids(Kind::Supplier))?;
     let s = Supplier {

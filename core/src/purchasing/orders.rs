@@ -241,7 +241,7 @@ pub fn create(tx: &mut Tx<'_>, _: &Actor, a: CreatePurchaseOrder) -> Result<PoVi
     let number = match a.number {
         Some(n) => validate::code("number", &n)?,
         None => {
-            let format = tx.settings()?.number_formats.purchase_order;
+            let format = tx.setting(|s| s.number_formats.purchase_order.clone())?;
             numbering::next(
                 tx,
                 Sequence::PurchaseOrder,

@@ -184,7 +184,7 @@ pub fn receive(tx: &mut Tx<'_>, actor: &Actor, a: Receive) -> Result<PoView> {
             .iter()
             .map(|l| (l.line_no, l.quantity, l.location_id)),
     )?;
-    let tolerance = tx.settings()?.over_receipt_tolerance_percent.get();
+    let tolerance = tx.setting(|s| s.over_receipt_tolerance_percent.get())?;
     for (&idx, &(q, _)) in &wanted {
         let line = &po.lines[idx];
         let room = receivable(line, tolerance);

@@ -260,7 +260,7 @@ fn demand(tx: &mut Tx<'_>, doc: &SalesDocument) -> Result<BTreeMap<(Id, Id), Qua
 /// location), when the policy is `reject` and `available` does not cover the
 /// demand.
 fn check_available(tx: &mut Tx<'_>, demand: &BTreeMap<(Id, Id), Quantity>) -> Result<()> {
-    if tx.settings()?.oversell_policy == OversellPolicy::Allow {
+    if tx.setting(|s| s.oversell_policy)? == OversellPolicy::Allow {
         return Ok(());
     }
     let mut short = Vec::new();
