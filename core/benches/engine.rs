@@ -282,6 +282,16 @@ fn memory() {
     );
 }
 
+/// `Some(N)` when the arguments hold `mode [N]` (N defaults to 1,000,000).
+fn count_after(args: &[String], mode: &str) -> Option<u64> {
+    let i = args.iter().position(|a| a == mode)?;
+    Some(
+        args.get(i + 1)
+            .and_then(|s| s.parse().ok())
+            .unwrap_or(1_000_000),
+    )
+}
+
 fn main() {
     let args: Vec<String> = std::env::args().collect();
     if args.iter().any(|a| a == "memory") {
@@ -304,19 +314,11 @@ fn main() {
         );
         return;
     }
-    if let Some(i) = args.iter().position(|a| a == "api") {
-        let n = args
-            .get(i + 1)
-            .and_then(|s| s.parse().ok())
-            .unwrap_or(1_000_000);
+    if let Some(n) = count_after(&args, "api") {
         println!("rust api: {:.0} commands/s", rust_api(n, 10_000));
         return;
     }
-    if let Some(i) = args.iter().position(|a| a == "json") {
-        let n = args
-            .get(i + 1)
-            .and_then(|s| s.parse().ok())
-            .unwrap_or(1_000_000);
+    if let Some(n) = count_after(&args, "json") {
         println!("json path: {:.0} commands/s", json_path(n, 10_000));
         return;
     }

@@ -107,20 +107,25 @@ macro_rules! decimal_newtype {
             }
         }
 
+        impl $name {
+            /// The decimal whose text is this value's one canonical text
+            /// (`-0` included), so every runtime prints the same bytes
+            /// whatever arithmetic produced it.
+            fn canonical(self) -> Decimal {
+                $canon(if self.0.is_zero() { Decimal::ZERO } else { self.0 })
+            }
+        }
+
         impl fmt::Display for $name {
             fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-                // One canonical text per value (`-0` included), so every runtime
-                // prints the same bytes whatever arithmetic produced it.
-                let d = if self.0.is_zero() { Decimal::ZERO } else { self.0 };
-                fmt::Display::fmt(&$canon(d), f)
+                fmt::Display::fmt(&self.canonical(), f)
             }
         }
 
         impl Serialize for $name {
             fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
                 // The Display text above, written without the formatter.
-                let d = if self.0.is_zero() { Decimal::ZERO } else { self.0 };
-                crate::text::serialize_decimal($canon(d), s)
+                crate::text::serialize_decimal(self.canonical(), s)
             }
         }
 

@@ -409,10 +409,7 @@ impl<'s> Tx<'s> {
 
     /// The settings (defaults when never changed).
     pub fn settings(&mut self) -> Result<crate::settings::Settings> {
-        match self.get(&Key::Settings)? {
-            Some(Value::Settings(s)) => Ok((**s).clone()),
-            _ => Ok(crate::settings::Settings::default()),
-        }
+        self.setting(Clone::clone)
     }
 }
 

@@ -13,7 +13,7 @@ use rust_decimal::Decimal;
 use serde_json::{json, Value};
 use std::collections::BTreeMap;
 use stockbook_core::ledger::Movement;
-use stockbook_core::purchasing::brief::PoBrief;
+use stockbook_core::purchasing::brief::{PoBrief, STATUSES};
 use stockbook_core::purchasing::{PoStatus, PoSummary, PurchaseOrder};
 use stockbook_core::sales::DocType;
 use stockbook_core::store::{Key, Value as Rec};
@@ -119,14 +119,6 @@ struct ListPos {
 }
 
 const DOC_TYPES: [&str; 5] = ["quote", "order", "invoice", "refund", "void"];
-const PO_STATUSES: [PoStatus; 6] = [
-    PoStatus::Draft,
-    PoStatus::Ordered,
-    PoStatus::PartiallyReceived,
-    PoStatus::Received,
-    PoStatus::Cancelled,
-    PoStatus::Closed,
-];
 const PO_SORTS: [&str; 3] = ["number", "order_date", "total"];
 
 fn po_date(d: u8) -> String {
@@ -281,7 +273,7 @@ fn run(k: &mut Kit, op: &Op) -> Answer {
             let mut args = json!({"sort": PO_SORTS[q.sort as usize], "direction": if q.desc { "desc" } else { "asc" },
                                   "page": q.page, "page_size": q.page_size});
             if let Some(s) = q.status {
-                args["status"] = json!(PO_STATUSES[s as usize]);
+                args["status"] = json!(STATUSES[s as usize]);
             }
             if let Some(s) = q.supplier {
                 args["supplier_id"] = json!(s);
@@ -539,10 +531,7 @@ fn expected_list(k: &Kit, q: &ListPos) -> Option<Value> {
             Rec::PurchaseOrder(po) => Some(&**po),
             _ => None,
         })
-        .filter(|po| {
-            q.status
-                .is_none_or(|s| po.status == PO_STATUSES[s as usize])
-        })
+        .filter(|po| q.status.is_none_or(|s| po.status == STATUSES[s as usize]))
         .filter(|po| q.supplier.is_none_or(|s| po.supplier_id == s))
         .filter(|po| {
             q.from

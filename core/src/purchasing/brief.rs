@@ -261,21 +261,13 @@ mod tests {
 
     /// The statuses under which PO `id` has a brief, and the brief's status.
     fn filed(k: &crate::testkit::Kit, id: Id) -> Vec<(PoStatus, PoStatus)> {
-        use crate::store::Store;
-        let mut found = Vec::new();
-        for s in STATUSES {
-            k.store
-                .scan(Scan::All(Kind::PoBrief(s)), &mut |key, v| {
-                    if let (Key::PoBrief(s, i), Value::PoBrief(b)) = (key, v) {
-                        if *i == id {
-                            found.push((*s, b.status));
-                        }
-                    }
-                    ControlFlow::Continue(())
-                })
-                .ok();
-        }
-        found
+        k.briefs()
+            .into_iter()
+            .filter_map(|(key, b)| match key {
+                Key::PoBrief(s, i) if i == id => Some((s, b.status)),
+                _ => None,
+            })
+            .collect()
     }
 
     #[test]

@@ -452,6 +452,8 @@ mod tests {
     fn a_stale_brief_version_is_a_conflict_and_changes_nothing() {
         let mut k = kit();
         let before = k.store.snapshot();
+        // Briefs are not in snapshots: compare them (and their versions) too.
+        let briefs_before = k.store.bulk.clone();
         let brief = match k.store.get(&Key::PoBrief(PoStatus::Draft, 1)) {
             Ok(Some((_, Value::PoBrief(b)))) => b,
             other => panic!("{other:?}"),
@@ -467,6 +469,7 @@ mod tests {
         let e = k.store.commit(cs).map(|_| ()).unwrap_err();
         assert_eq!(e.code(), "conflict");
         assert_eq!(k.store.snapshot(), before);
+        assert_eq!(k.store.bulk, briefs_before);
         // With the right version it applies and bumps the version.
         let cs = Changeset {
             reads: vec![(Key::PoBrief(PoStatus::Draft, 1), 1)],
