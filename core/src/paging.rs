@@ -32,9 +32,12 @@ impl PageRequest {
         Ok(PageRequest { page, page_size })
     }
 
-    /// Index of the first item of this page.
+    /// Index of the first item of this page. Computed in 64 bits and
+    /// saturated: on wasm32 `usize` is 32 bits, and a far page (say page
+    /// 2^31 + 1 of 2) must answer an empty page, not wrap round to the first.
     pub fn offset(&self) -> usize {
-        (self.page as usize - 1) * self.page_size as usize
+        let first = u64::from(self.page - 1) * u64::from(self.page_size);
+        usize::try_from(first).unwrap_or(usize::MAX)
     }
 
     /// Cuts one page out of a full, sorted list.
@@ -116,5 +119,15 @@ mod tests {
             .unwrap()
             .slice((0..60).collect::<Vec<_>>());
         assert_eq!((last.items.len(), last.has_more), (10, false));
+    }
+
+    #[test]
+    fn a_far_page_is_empty_however_wide_usize_is() {
+        let far = PageRequest::new(Some(u32::MAX), Some(MAX_PAGE_SIZE)).unwrap();
+        let expected = u64::from(u32::MAX - 1) * u64::from(MAX_PAGE_SIZE);
+        assert_eq!(far.offset() as u64, expected.min(usize::MAX as u64));
+        let a = far.slice((0..60).collect::<Vec<_>>());
+        assert!(a.items.is_empty());
+        assert_eq!((a.total_count, a.page_count, a.has_more), (60, 2, false));
     }
 }

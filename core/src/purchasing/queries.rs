@@ -135,7 +135,7 @@ impl<T: Ord> Best<T> {
             return;
         }
         self.buf.push(item);
-        if self.buf.len() >= 2 * self.keep {
+        if self.buf.len() >= self.keep.saturating_mul(2) {
             self.shrink();
         }
     }
