@@ -134,6 +134,8 @@ export class Stockbook {
   #journal = [];
   /** Total length of the journal's texts. */
   #journalBytes = 0;
+  /** The core's change count after the last request (see `#moved`). */
+  #changes = 0;
 
   constructor(options = {}) {
     if (!ready) throw new Error('Stockbook: call `await init()` first');
@@ -143,6 +145,7 @@ export class Stockbook {
     this.#autoRecover = options.autoRecover === true;
     this.#core = new StockbookCore();
     this.#gen = generation;
+    this.#sync();
   }
 
   /** A Stockbook holding a snapshot (JSON text or object); throws `StockbookError`. */
@@ -188,43 +191,64 @@ export class Stockbook {
     }
     this.#core = core;
     this.#gen = generation;
+    this.#sync();
   }
 
-  /**
-   * Runs `f` on the live core. The core answers every input (refusals are
-   * answers), so an exception out of it means the instance trapped.
-   */
-  #enter(f) {
+  /** The live core; throws `StockbookTrapError` after a trap. */
+  #live() {
     if (this.trapped) {
       throw new StockbookTrapError('Stockbook: the wasm instance trapped; call recover()');
     }
+    return this.#core;
+  }
+
+  /**
+   * Marks the instance dead after an exception out of it (the core answers
+   * every input, refusals included, so an exception means it trapped) and
+   * returns the error to throw.
+   */
+  #trap(cause) {
+    instanceDead = true;
+    if (this.#autoRecover) this.recover();
+    return new StockbookTrapError(
+      'Stockbook: the wasm instance trapped' + (this.#autoRecover ? ' and was rebuilt' : '; call recover()'),
+      cause,
+    );
+  }
+
+  /** Runs `f` on the live core, guarding against a trap. */
+  #enter(f) {
+    const core = this.#live();
     try {
-      return f(this.#core);
+      return f(core);
     } catch (cause) {
-      instanceDead = true;
-      if (this.#autoRecover) this.recover();
-      throw new StockbookTrapError(
-        'Stockbook: the wasm instance trapped' + (this.#autoRecover ? ' and was rebuilt' : '; call recover()'),
-        cause,
-      );
+      throw this.#trap(cause);
     }
   }
 
-  /** Runs a request and journals it when it changed the store. */
-  #run(f, text) {
-    return this.#enter((core) => {
-      const before = core.changeCount();
-      const answer = f(core);
-      if (core.changeCount() !== before) {
-        const t = text();
-        this.#journal.push(t);
-        this.#journalBytes += t.length;
-        if (this.#journalBytes > Math.max(JOURNAL_MIN_BYTES, JOURNAL_RATIO * (this.#checkpoint?.length ?? 0))) {
-          this.#checkpointNow(core);
-        }
-      }
-      return answer;
-    });
+  /** Takes the core's change count as seen (after a new core or an import). */
+  #sync() {
+    this.#changes = this.#core.changeCount();
+  }
+
+  /**
+   * Whether the last request changed the store: the core's change count
+   * moved. One call into the module, no closure: it runs on every request.
+   */
+  #moved(core) {
+    const n = core.changeCount();
+    if (n === this.#changes) return false;
+    this.#changes = n;
+    return true;
+  }
+
+  /** Journals a request that changed the store; checkpoints when the journal has grown enough. */
+  #record(core, text) {
+    this.#journal.push(text);
+    this.#journalBytes += text.length;
+    if (this.#journalBytes > Math.max(JOURNAL_MIN_BYTES, JOURNAL_RATIO * (this.#checkpoint?.length ?? 0))) {
+      this.#checkpointNow(core);
+    }
   }
 
   #checkpointNow(core) {
@@ -239,12 +263,26 @@ export class Stockbook {
    * answers, never exceptions; only a trap throws (`StockbookTrapError`).
    */
   execute(request) {
-    return this.#run((core) => core.execute(request), () => JSON.stringify(request));
+    const core = this.#live();
+    try {
+      const answer = core.execute(request);
+      if (this.#moved(core)) this.#record(core, JSON.stringify(request));
+      return answer;
+    } catch (cause) {
+      throw this.#trap(cause);
+    }
   }
 
   /** Executes JSON text, answering JSON text byte for byte as the native library. */
   executeJson(request) {
-    return this.#run((core) => core.executeJson(request), () => request);
+    const core = this.#live();
+    try {
+      const answer = core.executeJson(request);
+      if (this.#moved(core)) this.#record(core, request);
+      return answer;
+    } catch (cause) {
+      throw this.#trap(cause);
+    }
   }
 
   /** Answers a request as `execute` would, changing nothing. */
@@ -279,6 +317,7 @@ export class Stockbook {
     this.#checkpoint = typeof snapshot === 'string' ? snapshot : JSON.stringify(snapshot);
     this.#journal = [];
     this.#journalBytes = 0;
+    this.#sync();
   }
 
   /** Number of movements in the ledger. */
