@@ -68,6 +68,33 @@ async fn every_route_answers_401_without_a_valid_token() {
     assert_eq!(status, StatusCode::UNAUTHORIZED);
 }
 
+/// A token the database cannot look up is not "unknown": the answer is 503
+/// `storage_unavailable` (retry later), not 401 (which tells a client its
+/// token is bad), and the token works again once the database does.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_failed_token_lookup_is_503_not_401() {
+    let s = TestServer::start();
+    let clerk = s.token("clerk", &[Permission::InventoryRead]);
+    let db = rusqlite::Connection::open(&s.db).unwrap();
+    // Break the token table under the running server (a storage failure the
+    // lookup cannot mistake for a missing row), then mend it.
+    db.execute_batch(
+        "ALTER TABLE api_tokens RENAME TO api_tokens_kept;
+         CREATE TABLE api_tokens (unrelated INTEGER);",
+    )
+    .unwrap();
+    let (status, v) = s.send("GET", "/api/products", Some(&clerk), "").await;
+    assert_eq!(status, StatusCode::SERVICE_UNAVAILABLE, "{v}");
+    assert_eq!(v["error"]["code"], "storage_unavailable");
+    db.execute_batch(
+        "DROP TABLE api_tokens;
+         ALTER TABLE api_tokens_kept RENAME TO api_tokens;",
+    )
+    .unwrap();
+    let (status, v) = s.send("GET", "/api/products", Some(&clerk), "").await;
+    assert_eq!(status, StatusCode::OK, "{v}");
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn every_route_answers_403_naming_the_missing_permission() {
     let s = TestServer::start();

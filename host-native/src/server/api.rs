@@ -1,7 +1,7 @@
 //! The handler behind every API route of [`super::routes::ROUTES`].
 //!
 //! Order of checks, so that nobody learns more than they may: the token
-//! (401), the permission of the route's command (403, naming it), the body's
+//! (401; 503 when the database cannot say whether it is valid), the permission of the route's command (403, naming it), the body's
 //! size (413), then the request itself (400 with the protocol error). The
 //! actor always comes from the token and `now` from the server clock; a body
 //! that names either is refused rather than silently overridden.
@@ -34,6 +34,7 @@ pub async fn handle(app: App, route: &'static Route, req: Request) -> Response {
         Err(Unauthenticated::Invalid) => {
             return reply::host_error("unauthorized", "the bearer token is unknown or revoked")
         }
+        Err(Unauthenticated::Unavailable(e)) => return storage_failed(&e),
     };
     if let Some(p) = route.permission() {
         if let Err(e) = actor.require(p) {
@@ -112,7 +113,8 @@ async fn authenticate(app: &App, headers: &HeaderMap) -> Result<Actor, Unauthent
             app.tokens.put(secret, &actor);
             Ok(actor)
         }
-        _ => Err(Unauthenticated::Invalid),
+        Ok(Ok(None)) => Err(Unauthenticated::Invalid),
+        Ok(Err(e)) | Err(e) => Err(Unauthenticated::Unavailable(e)),
     }
 }
 

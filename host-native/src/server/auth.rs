@@ -95,12 +95,16 @@ pub fn access_of(cmd: &str) -> Option<CommandAccess> {
 }
 
 /// Why a request has no actor.
-#[derive(Debug, PartialEq, Eq)]
+#[derive(Debug)]
 pub enum Unauthenticated {
     /// No `Authorization: Bearer ...` header.
     Missing,
     /// A token that is unknown or revoked.
     Invalid,
+    /// The token could not be looked up (the database failed or stayed
+    /// busy): the caller's token may well be good, so this is a 503
+    /// `storage_unavailable`, never a 401 that would make a client drop it.
+    Unavailable(crate::sqlite::DbError),
 }
 
 /// The bearer token of a request, if it carries one.
