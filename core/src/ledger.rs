@@ -339,8 +339,9 @@ pub struct MovementPage {
     pub next_after_seq: Option<u64>,
 }
 
-/// A ledger query as the store sees it.
-#[derive(Debug, Clone, PartialEq, Default)]
+/// A ledger query as the store sees it. Serde, because the host-store
+/// protocol of the wasm module sends queries to its host as they are.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Default, Serialize, Deserialize)]
 pub struct MovementQuery {
     /// Only this product.
     pub product_id: Option<Id>,

@@ -343,7 +343,7 @@ impl WasmCore {
                 }
                 Step::Done { answer, changeset } => {
                     if let Some(cs) = changeset {
-                        store.commit(cs.into()).map_err(|e| answer_json(&Err(e)))?;
+                        store.commit(cs).map_err(|e| answer_json(&Err(e)))?;
                     }
                     return Ok(answer);
                 }

@@ -13,7 +13,7 @@
 //! change a `conflict`, exactly as for a native command.
 //!
 //! Everything here is plain Rust: the module uses [`PullStore`] and
-//! [`run_step`], the native host uses [`resolve`] and [`WireChangeset`].
+//! [`run_step`], the native host uses [`resolve`] and [`Step`]'s [`Changeset`].
 
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
@@ -21,85 +21,9 @@ use std::cell::RefCell;
 use std::collections::HashMap;
 use std::ops::ControlFlow;
 use stockbook_core::error::{Error, Result};
-use stockbook_core::ledger::{Movement, MovementQuery, MovementType};
-use stockbook_core::protocol::Event;
-use stockbook_core::store::{Changeset, Key, Kind, Scan, Store, Value, Version};
+use stockbook_core::ledger::{Movement, MovementQuery};
+use stockbook_core::store::{Changeset, Key, Scan, Store, Value, Version};
 use stockbook_core::Id;
-
-/// A scan, as it travels.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum WireScan {
-    /// Every record of a kind.
-    All(Kind),
-    /// The stock levels of one product.
-    StockOf(Id),
-}
-
-impl From<Scan> for WireScan {
-    fn from(s: Scan) -> Self {
-        match s {
-            Scan::All(k) => WireScan::All(k),
-            Scan::StockOf(p) => WireScan::StockOf(p),
-        }
-    }
-}
-
-impl From<WireScan> for Scan {
-    fn from(s: WireScan) -> Self {
-        match s {
-            WireScan::All(k) => Scan::All(k),
-            WireScan::StockOf(p) => Scan::StockOf(p),
-        }
-    }
-}
-
-/// A ledger query, as it travels (the fields of [`MovementQuery`]).
-#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
-pub struct WireQuery {
-    /// Only this product.
-    pub product_id: Option<Id>,
-    /// Only this location.
-    pub location_id: Option<Id>,
-    /// Only this type.
-    pub kind: Option<MovementType>,
-    /// At or after.
-    pub from: Option<DateTime<Utc>>,
-    /// Before.
-    pub to: Option<DateTime<Utc>>,
-    /// Sequence numbers above this.
-    pub after_seq: Option<u64>,
-    /// At most this many.
-    pub limit: u64,
-}
-
-impl From<&MovementQuery> for WireQuery {
-    fn from(q: &MovementQuery) -> Self {
-        WireQuery {
-            product_id: q.product_id,
-            location_id: q.location_id,
-            kind: q.kind,
-            from: q.from,
-            to: q.to,
-            after_seq: q.after_seq,
-            limit: q.limit as u64,
-        }
-    }
-}
-
-impl From<&WireQuery> for MovementQuery {
-    fn from(q: &WireQuery) -> Self {
-        MovementQuery {
-            product_id: q.product_id,
-            location_id: q.location_id,
-            kind: q.kind,
-            from: q.from,
-            to: q.to,
-            after_seq: q.after_seq,
-            limit: usize::try_from(q.limit).unwrap_or(usize::MAX),
-        }
-    }
-}
 
 /// One read the module could not answer from what it was given.
 #[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
@@ -113,12 +37,12 @@ pub enum Need {
     /// [`Store::scan`], every record of it.
     Scan {
         /// What to scan.
-        scan: WireScan,
+        scan: Scan,
     },
     /// [`Store::movements`].
     Movements {
         /// The query.
-        query: WireQuery,
+        query: MovementQuery,
     },
     /// [`Store::movement_at`].
     MovementAt {
@@ -154,41 +78,6 @@ pub struct Supply {
     pub found: Found,
 }
 
-/// A [`Changeset`], as it travels from the module to the host.
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
-pub struct WireChangeset {
-    /// Keys read, with their versions.
-    pub reads: Vec<(Key, Version)>,
-    /// Writes (`None` deletes).
-    pub writes: Vec<(Key, Option<Value>)>,
-    /// Movements to append.
-    pub movements: Vec<Movement>,
-    /// Events raised.
-    pub events: Vec<Event>,
-}
-
-impl From<Changeset> for WireChangeset {
-    fn from(c: Changeset) -> Self {
-        WireChangeset {
-            reads: c.reads,
-            writes: c.writes,
-            movements: c.movements,
-            events: c.events,
-        }
-    }
-}
-
-impl From<WireChangeset> for Changeset {
-    fn from(c: WireChangeset) -> Self {
-        Changeset {
-            reads: c.reads,
-            writes: c.writes,
-            movements: c.movements,
-            events: c.events,
-        }
-    }
-}
-
 /// What one run of a command in the module gives the host.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
@@ -201,7 +90,7 @@ pub enum Step {
         /// The protocol answer, as text.
         answer: String,
         /// What to commit.
-        changeset: Option<WireChangeset>,
+        changeset: Option<Changeset>,
     },
 }
 
@@ -259,7 +148,7 @@ impl Store for PullStore {
         scan: Scan,
         visit: &mut dyn FnMut(&Key, &Value) -> ControlFlow<()>,
     ) -> Result<()> {
-        let need = Need::Scan { scan: scan.into() };
+        let need = Need::Scan { scan };
         match self.known.get(&need) {
             Some(Found::Records(rs)) => {
                 for (k, v) in rs {
@@ -275,7 +164,7 @@ impl Store for PullStore {
 
     fn movements(&self, query: &MovementQuery) -> Result<Vec<Movement>> {
         let need = Need::Movements {
-            query: query.into(),
+            query: query.clone(),
         };
         match self.known.get(&need) {
             Some(Found::Movements(ms)) => Ok(ms.clone()),
@@ -318,7 +207,7 @@ pub fn run_step(store: &mut PullStore, request: &str) -> Step {
     }
     Step::Done {
         answer,
-        changeset: store.committed.take().map(WireChangeset::from),
+        changeset: store.committed.take(),
     }
 }
 
@@ -328,13 +217,13 @@ pub fn resolve(store: &dyn Store, need: &Need) -> Result<Found> {
         Need::Get { key } => Found::Record(store.get(key)?),
         Need::Scan { scan } => {
             let mut out = Vec::new();
-            store.scan((*scan).into(), &mut |k, v| {
+            store.scan(*scan, &mut |k, v| {
                 out.push((k.clone(), v.clone()));
                 ControlFlow::Continue(())
             })?;
             Found::Records(out)
         }
-        Need::Movements { query } => Found::Movements(store.movements(&query.into())?),
+        Need::Movements { query } => Found::Movements(store.movements(query)?),
         Need::MovementAt {
             product_id,
             location_id,
@@ -361,7 +250,7 @@ pub fn execute_pulled(store: &mut dyn Store, request: &str) -> String {
             }
             Step::Done { answer, changeset } => {
                 if let Some(cs) = changeset {
-                    if let Err(e) = store.commit(cs.into()) {
+                    if let Err(e) = store.commit(cs) {
                         return stockbook_core::protocol::answer_json(&Err(e));
                     }
                 }
@@ -458,7 +347,7 @@ mod tests {
                 "2026-01-05T09:00:00Z",
             ),
         );
-        let e = host.commit(changeset.into()).unwrap_err();
+        let e = host.commit(changeset).unwrap_err();
         assert_eq!(e.code(), "conflict");
     }
 }

@@ -172,8 +172,10 @@ pub enum Value {
     PoBrief(PoBrief),
 }
 
-/// What to scan.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+/// What to scan. Serde, because the host-store protocol of the wasm module
+/// sends scans to its host as they are.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
 pub enum Scan {
     /// Every record of a kind, in key order.
     All(Kind),
@@ -182,7 +184,8 @@ pub enum Scan {
 }
 
 /// Everything one command changes, applied atomically or not at all.
-#[derive(Debug, Clone, Default, PartialEq)]
+/// Serde, because the wasm module's host-store protocol sends it to the host.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct Changeset {
     /// Every key the engine read, with the version it saw (0: absent), in no
     /// particular order (nor are `writes`). The store
