@@ -1,8 +1,9 @@
 //! The handler behind every API route of [`super::routes::ROUTES`].
 //!
 //! Order of checks, so that nobody learns more than they may: the token
-//! (401; 503 when the database cannot say whether it is valid), the permission of the route's command (403, naming it), the body's
-//! size (413), then the request itself (400 with the protocol error). The
+//! (401; 503 when the database cannot say whether it is valid), the
+//! permission of the route's command (403, naming it), the body's size
+//! (413), then the request itself (400 with the protocol error). The
 //! actor always comes from the token and `now` from the server clock; a body
 //! that names either is refused rather than silently overridden.
 
