@@ -403,7 +403,13 @@ impl<'s> Tx<'s> {
     pub fn setting<T>(&mut self, f: impl FnOnce(&crate::settings::Settings) -> T) -> Result<T> {
         match self.get(&Key::Settings)? {
             Some(Value::Settings(s)) => Ok(f(s)),
-            _ => Ok(f(&crate::settings::Settings::default())),
+            // Built once: the defaults hold strings, and building them for
+            // every alert check was three allocations a time.
+            _ => {
+                static DEFAULTS: std::sync::OnceLock<crate::settings::Settings> =
+                    std::sync::OnceLock::new();
+                Ok(f(DEFAULTS.get_or_init(Default::default)))
+            }
         }
     }
 
