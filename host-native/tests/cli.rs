@@ -305,3 +305,67 @@ fn exec_answers_a_line_that_is_not_utf8_and_goes_on() {
         assert_eq!(lines[2], lines[0]);
     }
 }
+
+#[test]
+fn a_product_row_is_imported_all_or_nothing() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("p.db");
+    let db = db.as_path();
+    let csv = dir.path().join("products.csv");
+    std::fs::write(
+        &csv,
+        "sku,name,decimal_places,on_hand\n\
+         GOOD-1,Cable,0,7\n\
+         NEG,Negative,0,-5\n\
+         FRAC,Fraction,0,1.5\n\
+         GOOD-2,Wire,2,2.25\n",
+    )
+    .unwrap();
+    let r = sb(db, &["products", "import", csv.to_str().unwrap()]);
+    // Partly refused: exit 1 (`--help`, "Exit status"), the good rows imported.
+    assert_eq!(r.code, 1, "{}", r.err);
+    assert!(
+        r.err.contains("row 3: on_hand: invalid_field: "),
+        "{}",
+        r.err
+    );
+    assert!(
+        r.err.contains("row 4: on_hand: invalid_field: "),
+        "{}",
+        r.err
+    );
+    assert!(r.err.contains("2 imported, 2 refused"), "{}", r.err);
+    assert!(!r.err.contains("created"), "{}", r.err);
+    let list = ok(db, &["products", "list", "--archived"]);
+    let items = list["items"].as_array().unwrap();
+    let got: Vec<(u64, &str, &str)> = items
+        .iter()
+        .map(|i| {
+            (
+                i["product"]["id"].as_u64().unwrap(),
+                i["product"]["sku"].as_str().unwrap(),
+                i["stock"]["on_hand"].as_str().unwrap(),
+            )
+        })
+        .collect();
+    assert_eq!(got, [(1, "GOOD-1", "7"), (2, "GOOD-2", "2.25")], "{list}");
+    // The refused rows left no product, no SKU and no movement behind.
+    assert_eq!(sb(db, &["products", "show", "3"]).code, 1);
+    let ledger = ok(db, &["ledger"]);
+    let moves: Vec<(u64, u64)> = ledger["movements"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|m| {
+            (
+                m["seq"].as_u64().unwrap(),
+                m["product_id"].as_u64().unwrap(),
+            )
+        })
+        .collect();
+    assert_eq!(moves, [(1, 1), (2, 2)], "{ledger}");
+    ok(
+        db,
+        &["products", "add", "--sku", "NEG", "--name", "Negative"],
+    );
+}

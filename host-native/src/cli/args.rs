@@ -8,7 +8,8 @@ const AFTER_HELP: &str = "\
 Exit status:
   0  ok
   1  the command was refused (an error answer; code and message on stderr);
-     for `exec`, at least one line was answered with an error
+     for `exec`, at least one line was answered with an error; for the CSV
+     imports, at least one row was refused (the other rows are imported)
   2  usage error (bad arguments)
   3  database or file error (not a Stockbook database, newer schema, I/O, busy)
 
@@ -123,6 +124,14 @@ pub enum ProductsCmd {
     /// price, purchase_price, unit, low_stock_threshold, track_inventory,
     /// decimal_places, category_id, supplier_id, vat_rate_id, on_hand), in one
     /// transaction.
+    ///
+    /// Each row is all or nothing: the product and its stock (`on_hand`, set
+    /// at the main location) are imported together, or the row is refused
+    /// and leaves nothing behind (say, an `on_hand` that is negative or has
+    /// more decimals than the product's `decimal_places`). Every refused row
+    /// is reported on stderr as `row N: code: message` (`row N: on_hand:
+    /// code: message` when its stock was refused); the other rows are
+    /// imported, and the exit status is then 1.
     Import {
         /// The CSV file.
         file: PathBuf,

@@ -1,12 +1,15 @@
 //! CSV import and export of products and of the ledger. Imports run in ONE
 //! transaction (batch mode: a refused row is reported and skipped, the rest
-//! commits together); exports page through the protocol. Progress bars go to
-//! stderr, and only when it is a terminal and `--quiet` is not given.
+//! commits together; a row is all or nothing, so a product row whose
+//! `on_hand` is refused creates no product); exports page through the
+//! protocol. Progress bars go to stderr, and only when it is a terminal and
+//! `--quiet` is not given.
 
 use super::args::LedgerFilter;
 use super::commands::{answer_ok, ledger_args};
 use super::output::cell;
 use super::{Ctx, Failure, Outcome};
+use crate::sqlite::Batch;
 use indicatif::{ProgressBar, ProgressStyle};
 use serde_json::{json, Map, Value};
 use std::io::{IsTerminal, Write};
@@ -111,12 +114,16 @@ impl Report {
     }
 }
 
+/// An answer's `ok`, or its error as a report line (`code: message`).
+fn refusal(answer: &str) -> Result<Value, String> {
+    answer_ok(answer).map_err(|f| match f {
+        Failure::Refused { code, message } => format!("{code}: {message}"),
+        other => format!("{other:?}"),
+    })
+}
+
 fn error_text(answer: &str) -> Option<String> {
-    match answer_ok(answer) {
-        Ok(_) => None,
-        Err(Failure::Refused { code, message }) => Some(format!("{code}: {message}")),
-        Err(other) => Some(format!("{other:?}")),
-    }
+    refusal(answer).err()
 }
 
 /// `products import`.
@@ -166,38 +173,45 @@ pub fn import_products(ctx: &mut Ctx, file: &Path) -> Outcome {
     let report = store.batch(|b| {
         let mut rep = Report { ok: 0, refused: 0 };
         for (i, r) in requests.iter().enumerate() {
-            let row = i + 2;
             pb.inc(1);
-            let (req, on_hand) = match r {
-                Ok(x) => x,
-                Err(e) => {
-                    rep.refuse(row, e);
-                    continue;
+            let imported = match r {
+                Ok((create, on_hand)) => {
+                    b.all_or_nothing(|b| import_product_row(b, &actor, create, on_hand.as_deref()))
                 }
+                Err(e) => Err(e.clone()),
             };
-            let answer = b.execute_json(req);
-            if let Some(e) = error_text(&answer) {
-                rep.refuse(row, &e);
-                continue;
+            match imported {
+                Ok(()) => rep.ok += 1,
+                Err(e) => rep.refuse(i + 2, &e),
             }
-            if let (Some(q), Ok(p)) = (on_hand, answer_ok(&answer)) {
-                let req = json!({
-                    "cmd": "update_stock",
-                    "actor": {"id": actor, "permissions": ["admin"]},
-                    "now": crate::now().to_rfc3339(),
-                    "args": {"product_id": p["id"], "operation": "set", "quantity": q, "reason": "import"},
-                });
-                if let Some(e) = error_text(&b.execute_json(&req.to_string())) {
-                    rep.refuse(row, &format!("created, but on_hand: {e}"));
-                    continue;
-                }
-            }
-            rep.ok += 1;
         }
         rep
     })?;
     pb.finish_and_clear();
     report.finish("products")
+}
+
+/// One row of `products import`: the product, then its stock when the row
+/// has `on_hand`. `Err` is why the row was refused; the caller runs it as
+/// one unit of the batch, so a refused row leaves nothing behind (no product
+/// without its stock).
+fn import_product_row(
+    b: &mut Batch<'_>,
+    actor: &str,
+    create: &str,
+    on_hand: Option<&str>,
+) -> Result<(), String> {
+    let product = refusal(&b.execute_json(create))?;
+    if let Some(q) = on_hand {
+        let req = json!({
+            "cmd": "update_stock",
+            "actor": {"id": actor, "permissions": ["admin"]},
+            "now": crate::now().to_rfc3339(),
+            "args": {"product_id": product["id"], "operation": "set", "quantity": q, "reason": "import"},
+        });
+        refusal(&b.execute_json(&req.to_string())).map_err(|e| format!("on_hand: {e}"))?;
+    }
+    Ok(())
 }
 
 /// `products export`.

@@ -19,6 +19,7 @@
 //!
 //! See `docs/sqlite.md` for durability and batch semantics.
 
+mod batch;
 pub(crate) mod keys;
 mod ledger;
 pub mod outbox;
@@ -38,6 +39,7 @@ use stockbook_core::protocol::{answer_json, parse_request, Outcome, Request};
 use stockbook_core::store::{genesis, Changeset, Key, Scan, Store, Value, Version};
 use stockbook_core::Id;
 
+pub use batch::Batch;
 pub use schema::SCHEMA_VERSION;
 
 /// How hard a commit waits for the disk.
@@ -497,60 +499,6 @@ impl SqliteStore {
             .unwrap_or_else(|e| answer_json(&Err(e.to_core())))
     }
 
-    /// Runs many JSON requests in ONE transaction, answering each on its own
-    /// (imports, `exec --batch`, a server's group commit: one fsync for all).
-    ///
-    /// - A refused command (any error answer: `invalid_request`,
-    ///   `insufficient_stock`, `conflict`...) is **skipped**: it answers its
-    ///   error and, as always, changes nothing, while the others go on and
-    ///   commit. Later requests see the changes of earlier ones.
-    /// - A storage failure (disk full, I/O error, busy timeout) aborts the
-    ///   **whole** batch: nothing of it is applied and the error is returned
-    ///   instead of the answers.
-    pub fn execute_batch<S: AsRef<str>>(&mut self, requests: &[S]) -> Result<Vec<String>, DbError> {
-        self.execute_batch_with(requests, |_| {})
-    }
-
-    /// [`Self::execute_batch`], calling `progress` with the number of
-    /// requests done after each one.
-    pub fn execute_batch_with<S: AsRef<str>>(
-        &mut self,
-        requests: &[S],
-        mut progress: impl FnMut(usize),
-    ) -> Result<Vec<String>, DbError> {
-        self.batch(|b| {
-            let mut answers = Vec::with_capacity(requests.len());
-            for (i, r) in requests.iter().enumerate() {
-                answers.push(b.execute_json(r.as_ref()));
-                progress(i + 1);
-            }
-            answers
-        })
-    }
-
-    /// [`Self::execute_batch`] for parsed requests: each gets its own
-    /// `Result` (refusals skipped, the rest committed together); a storage
-    /// failure applies none and is the outer error.
-    pub fn execute_batch_requests(
-        &mut self,
-        requests: impl IntoIterator<Item = Request>,
-    ) -> Result<Vec<stockbook_core::Result<Outcome>>, DbError> {
-        self.batch(|b| requests.into_iter().map(|r| b.execute(r)).collect())
-    }
-
-    /// Runs `f` in ONE write transaction (`BEGIN IMMEDIATE` ... `COMMIT`):
-    /// every request it sends through the [`Batch`] commits together at the
-    /// end, or nothing does. Later requests may depend on earlier answers (an
-    /// import creating a product, then setting its stock). Semantics as
-    /// [`Self::execute_batch`]; once [`Batch::failed`], the batch rolls back
-    /// and this returns the storage error.
-    pub fn batch<T>(&mut self, f: impl FnOnce(&mut Batch<'_>) -> T) -> Result<T, DbError> {
-        self.begin(true)?;
-        let out = f(&mut Batch { store: self });
-        self.finish()?;
-        Ok(out)
-    }
-
     /// Runs `f` over this store as a [`Store`] inside ONE write transaction
     /// (`BEGIN IMMEDIATE`): its reads see one state and its commits apply
     /// together at the end, or not at all after a storage failure (returned
@@ -791,54 +739,6 @@ impl Store for SqliteStore {
             Ok(()) => r,
             Err(e) => Err(e.to_core()),
         }
-    }
-}
-
-/// A write transaction in progress; see [`SqliteStore::batch`].
-pub struct Batch<'a> {
-    store: &'a mut SqliteStore,
-}
-
-impl Batch<'_> {
-    /// Runs one parsed request inside the batch's transaction. A refusal
-    /// changes nothing; after a storage failure the batch is lost (it will
-    /// roll back) and every further request answers that failure as
-    /// `conflict`.
-    pub fn execute(&mut self, req: Request) -> stockbook_core::Result<Outcome> {
-        let s = &mut *self.store;
-        if let Some(e) = s.fault.borrow().as_ref() {
-            return Err(e.to_core());
-        }
-        let r = stockbook_core::engine::execute(s, req);
-        let held = {
-            let c = s.cache.borrow();
-            c.dirty.len() + c.movements.len()
-        };
-        if held > DIRTY_MAX {
-            if let Err(e) = s.flush() {
-                s.fault.borrow_mut().get_or_insert(e);
-            }
-        }
-        r
-    }
-
-    /// Runs one JSON request inside the batch's transaction, answering JSON;
-    /// see [`Batch::execute`]. A malformed request answers `invalid_request`.
-    pub fn execute_json(&mut self, input: &str) -> String {
-        let r = parse_request(input).and_then(|req| self.execute(req));
-        answer_json(&r)
-    }
-
-    /// Gives the batch up: nothing of it will be applied, and
-    /// [`SqliteStore::batch`] returns `why` (say, the input could not be
-    /// read to the end). Further requests answer `conflict`.
-    pub fn abort(&mut self, why: DbError) {
-        self.store.fault.borrow_mut().get_or_insert(why);
-    }
-
-    /// True once a storage failure (or [`Batch::abort`]) doomed the batch.
-    pub fn failed(&self) -> bool {
-        self.store.fault.borrow().is_some()
     }
 }
 

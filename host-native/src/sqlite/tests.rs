@@ -592,3 +592,6 @@ fn a_version_1_database_gets_its_po_briefs_on_open() {
     let ordered = t.run("list_purchase_orders", json!({"status": "ordered"}));
     assert_eq!(ordered["ok"]["total_count"], 2, "{ordered}");
 }
+
+#[path = "batch_tests.rs"]
+mod batch_tests;
