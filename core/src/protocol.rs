@@ -151,7 +151,7 @@ pub fn from_args<T: DeserializeOwned>(prefix: &str, v: serde_json::Value) -> Res
 }
 
 /// Arguments as their handler takes them. The largest argument types are boxed
-/// in [`Command`] (so a `Command` is 144 bytes, not 280, which every move of a
+/// in [`Command`] (so a `Command` is 136 bytes, not 280, which every move of a
 /// request pays); the handlers take them unboxed.
 trait IntoArgs<T> {
     fn into_args(self) -> T;
@@ -183,7 +183,8 @@ macro_rules! commands {
             )*
         }
 
-        /// Every command's result.
+        /// Every command's result, boxed: the largest results are hundreds of
+        /// bytes, and an answer moves through several frames on its way out.
         #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
         #[serde(tag = "cmd", content = "result", rename_all = "snake_case")]
         pub enum CommandResult {
