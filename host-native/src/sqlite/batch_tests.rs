@@ -70,10 +70,11 @@ fn a_failed_unit_leaves_no_trace_and_numbers_continue_gapless() {
     );
     let stock_a = Key::Stock(1, stockbook_core::catalog::MAIN_LOCATION);
     let version_a = version_of(&t.sql, &stock_a);
-    let keyed = json!({"cmd": "create_product", "actor": {"id": "ann", "permissions": ["admin"]},
-        "now": t.now.to_rfc3339(), "idempotency_key": "row-2",
-        "args": {"sku": "B", "name": "B", "low_stock_threshold": 5}})
-    .to_string();
+    let keyed = t.keyed_req(
+        "row-2",
+        "create_product",
+        json!({"sku": "B", "name": "B", "low_stock_threshold": 5}),
+    );
     let failing = [
         keyed,
         // A movement (seq 2) and a low-stock alert for the new product...

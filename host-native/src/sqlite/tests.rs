@@ -52,10 +52,15 @@ impl Twin {
         serde_json::from_str(&self.send(&r)).unwrap()
     }
 
+    /// [`Twin::req`] with an idempotency key.
+    fn keyed_req(&self, key: &str, cmd: &str, args: J) -> String {
+        let mut r: J = serde_json::from_str(&self.req(cmd, args)).unwrap();
+        r["idempotency_key"] = json!(key);
+        r.to_string()
+    }
+
     fn keyed(&mut self, key: &str, cmd: &str, args: J) -> J {
-        let r = json!({"cmd": cmd, "actor": {"id": "ann", "permissions": ["admin"]},
-               "now": self.now.to_rfc3339(), "idempotency_key": key, "args": args})
-        .to_string();
+        let r = self.keyed_req(key, cmd, args);
         serde_json::from_str(&self.send(&r)).unwrap()
     }
 
