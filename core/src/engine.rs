@@ -81,7 +81,7 @@ fn change(
 ) -> Result<Reply> {
     let key = idempotency_key.map(|k| {
         // Canonical form: who asked, which command, which arguments; not `now`.
-        let fp = serde_json::to_string(&(&actor.id, &command)).unwrap_or_default();
+        let fp = crate::json::to_string(&(&actor.id, &command)).unwrap_or_default();
         (k, fp)
     });
     if let Some((k, fp)) = &key {

@@ -23,6 +23,7 @@ pub mod catalog;
 pub mod decimal;
 pub mod engine;
 pub mod error;
+pub mod json;
 pub mod ledger;
 pub mod numbering;
 pub mod paging;

@@ -78,7 +78,13 @@ struct StoredResult<'a> {
 impl StoredOutcome {
     /// Serialises an outcome for keeping.
     pub fn of(outcome: &Outcome) -> Result<Self> {
-        serde_json::value::to_raw_value(outcome)
+        // Written by `json` (one serializer for every result type, see
+        // there); `from_string` checks it is one JSON value, which it is.
+        crate::json::to_string(outcome)
+            .map_err(|e| e.to_string())
+            .and_then(|text| {
+                serde_json::value::RawValue::from_string(text).map_err(|e| e.to_string())
+            })
             .map(StoredOutcome)
             .map_err(|e| Error::conflict(format!("cannot keep the answer: {e}")))
     }
@@ -243,7 +249,7 @@ macro_rules! commands {
             /// cannot be written).
             pub fn write_wire(&self, out: &mut Vec<u8>) {
                 let mark = out.len();
-                let r = match self { $(CommandResult::$variant(r) => serde_json::to_writer(&mut *out, r),)* };
+                let r = match self { $(CommandResult::$variant(r) => crate::json::write(out, r),)* };
                 if r.is_err() {
                     out.truncate(mark);
                     out.extend_from_slice(b"null");
@@ -437,16 +443,16 @@ pub fn answer_json(r: &Result<Outcome>) -> String {
             o.result.write_wire(&mut out);
             out.extend_from_slice(b",\"events\":");
             let mark = out.len();
-            if serde_json::to_writer(&mut out, &o.events).is_err() {
+            if crate::json::write(&mut out, &o.events).is_err() {
                 out.truncate(mark);
                 out.extend_from_slice(b"[]");
             }
             out.push(b'}');
-            // serde_json writes UTF-8 only.
+            // Only UTF-8 is ever written.
             String::from_utf8(out).unwrap_or_default()
         }
         Err(e) => {
-            let w = serde_json::to_string(&e.to_wire()).unwrap_or_else(|_| "{}".into());
+            let w = crate::json::to_string(&e.to_wire()).unwrap_or_else(|_| "{}".into());
             format!("{{\"error\":{w}}}")
         }
     }

@@ -109,7 +109,7 @@ pub unsafe extern "C" fn sb_execute(ptr: *const u8, len: usize) -> u64 {
 #[no_mangle]
 pub extern "C" fn sb_snapshot() -> u64 {
     let snap = OWN.with(|s| s.borrow().snapshot());
-    out(serde_json::to_vec(&snap).unwrap_or_default())
+    out(stockbook_core::json::to_vec(&snap).unwrap_or_default())
 }
 
 /// Replaces the module's own store with a snapshot.
@@ -160,7 +160,7 @@ pub unsafe extern "C" fn sb_pull_run(ptr: *const u8, len: usize) -> u64 {
             changeset: None,
         },
     };
-    out(serde_json::to_vec(&step).unwrap_or_default())
+    out(stockbook_core::json::to_vec(&step).unwrap_or_default())
 }
 
 /// Adds supplies (a JSON array of [`Supply`]); answers `{"ok":null,"events":[]}`

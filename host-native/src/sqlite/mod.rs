@@ -292,7 +292,8 @@ fn run(conn: &Connection, sql: &str) -> rusqlite::Result<()> {
 }
 
 fn encode_value(v: &Value) -> Result<Vec<u8>, DbError> {
-    serde_json::to_vec(v).map_err(|e| DbError::Corrupt(format!("cannot encode a record: {e}")))
+    stockbook_core::json::to_vec(v)
+        .map_err(|e| DbError::Corrupt(format!("cannot encode a record: {e}")))
 }
 
 fn decode_value(b: &[u8]) -> Result<Value, DbError> {

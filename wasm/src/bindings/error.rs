@@ -11,7 +11,7 @@ use wasm_bindgen::JsValue;
 pub fn to_js(e: &Error) -> JsValue {
     let err = js_sys::Error::new(&e.to_string());
     err.set_name("StockbookError");
-    let details = serde_json::to_string(&e.details()).unwrap_or_else(|_| "null".into());
+    let details = stockbook_core::json::to_string(&e.details()).unwrap_or_else(|_| "null".into());
     // Setting a property on a fresh Error cannot fail; the results are moot.
     let _ = Reflect::set(&err, &"code".into(), &e.code().into());
     let _ = Reflect::set(&err, &"details".into(), &answer_value(&details));
