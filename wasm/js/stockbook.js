@@ -32,6 +32,9 @@ export class StockbookTrapError extends Error {
 }
 
 let ready = false;
+/** The module's memory as bytes, for request text (see `executeText`); refreshed when it grew or the instance was replaced. */
+let memoryBytes = new Uint8Array(0);
+const encoder = new TextEncoder();
 /** Bumped each time the wasm instance is replaced after a trap. */
 let generation = 0;
 /** The current wasm instance trapped and must not be entered again. */
@@ -63,6 +66,24 @@ function installTypedMethods() {
       configurable: true,
     });
   }
+}
+
+/**
+ * Executes request text on `core`: encodes it straight into the module's
+ * input buffer (one `encodeInto`, no per-character copy, no allocation per
+ * request; see `inputBuffer` in wasm/src/bindings) and answers JSON text.
+ * Anything but a string goes to `executeJson`, which answers its refusal.
+ */
+function executeText(core, text) {
+  if (typeof text !== 'string') return core.executeJson(text);
+  // At most 3 UTF-8 bytes per UTF-16 code unit.
+  const capacity = text.length * 3;
+  const at = core.inputBuffer(capacity);
+  if (memoryBytes.byteLength === 0 || at + capacity > memoryBytes.byteLength) {
+    memoryBytes = new Uint8Array(StockbookCore.wasmMemory().buffer);
+  }
+  const { written } = encoder.encodeInto(text, memoryBytes.subarray(at, at + capacity));
+  return core.executeInput(written);
 }
 
 function loaded() {
@@ -178,6 +199,8 @@ export class Stockbook {
   recover() {
     if (instanceDead) {
       resetWasmState();
+      // The new instance has a new memory; the old view must not be written.
+      memoryBytes = new Uint8Array(0);
       instanceDead = false;
       generation += 1;
     }
@@ -277,7 +300,7 @@ export class Stockbook {
   executeJson(request) {
     const core = this.#live();
     try {
-      const answer = core.executeJson(request);
+      const answer = executeText(core, request);
       if (this.#moved(core)) this.#record(core, request);
       return answer;
     } catch (cause) {

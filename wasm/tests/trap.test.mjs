@@ -55,8 +55,11 @@ test('a trap is noticed, re-entry refused, and recover() rebuilds from snapshot 
   assert.equal(a.trapped, false);
   assert.deepEqual([state(a), state(b)], before);
   assert.equal(a.getStock({ product_id: bolt.id }).totals.on_hand, '7');
-  // The rebuilt instances work on.
+  // The rebuilt instances work on, request text included (it is written
+  // into the new instance's memory, not the dead one's).
   assert.equal(a.updateStock({ product_id: bolt.id, operation: 'add', quantity: '1' }).stock.on_hand, '8');
+  const add = JSON.stringify({ cmd: 'update_stock', actor: ADMIN, now: clock(), args: { product_id: bolt.id, operation: 'add', quantity: '2' } });
+  assert.match(a.executeJson(add), /"on_hand":"10"/);
 });
 
 test('autoRecover rebuilds right after the trap; the trapping call still throws', () => {
