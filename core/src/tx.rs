@@ -27,6 +27,9 @@ pub struct Tx<'s> {
     cache: Cache<'s>,
     movements: Vec<Movement>,
     events: Vec<Event>,
+    /// The store's generation when this transaction began, if it has one
+    /// (then the changeset carries it instead of the reads).
+    base: Option<u64>,
     /// While [`Tx::attempt`] runs: the state each written key had before its
     /// first write in the attempt (`None`: not in the cache), to roll back.
     journal: Option<Vec<(Key, Option<Saved<'s>>)>>,
@@ -119,6 +122,7 @@ impl<'s> Tx<'s> {
             cache: Cache::new(),
             movements: Vec::new(),
             events: Vec::new(),
+            base: store.generation(),
             journal: None,
             now,
         }
@@ -297,14 +301,16 @@ impl<'s> Tx<'s> {
     /// Finishes the transaction into a changeset.
     pub fn into_changeset(self) -> Changeset {
         let n = self.cache.entries.len();
+        let keep_reads = self.base.is_none();
         let mut cs = Changeset {
-            reads: Vec::with_capacity(n),
+            reads: Vec::with_capacity(if keep_reads { n } else { 0 }),
             writes: Vec::with_capacity(n),
+            base: self.base,
             movements: self.movements,
             events: self.events,
         };
         for (k, e) in self.cache.entries {
-            if let Some(v) = e.read {
+            if let (true, Some(v)) = (keep_reads, e.read) {
                 cs.reads.push((k.clone(), v));
             }
             if e.dirty {
@@ -441,9 +447,59 @@ mod tests {
     /// once past `Cache::LINEAR`; a failed attempt forgets the keys it brought
     /// in (swapping others into their places) and restores those it changed,
     /// on both sides of that line.
+    /// A store without a generation (as SQLite is), so changesets carry
+    /// their reads.
+    struct Ungenerated(MemoryStore);
+
+    impl Store for Ungenerated {
+        fn get(&self, key: &Key) -> Result<Option<(Version, Value)>> {
+            self.0.get(key)
+        }
+        fn scan(
+            &self,
+            scan: Scan,
+            visit: &mut dyn FnMut(&Key, &Value) -> ControlFlow<()>,
+        ) -> Result<()> {
+            self.0.scan(scan, visit)
+        }
+        fn movements(&self, q: &crate::ledger::MovementQuery) -> Result<Vec<Movement>> {
+            self.0.movements(q)
+        }
+        fn movement_at(&self, p: Id, l: Id, at: DateTime<Utc>) -> Result<Option<Movement>> {
+            self.0.movement_at(p, l, at)
+        }
+        fn commit(&mut self, cs: Changeset) -> Result<()> {
+            self.0.commit(cs)
+        }
+    }
+
+    /// Over a store with a generation the changeset carries it instead of
+    /// the reads; over one without, the reads.
+    #[test]
+    fn a_changeset_carries_the_generation_or_else_the_reads() {
+        let mut store = MemoryStore::new();
+        let mut tx = Tx::new(&store, now());
+        tx.get(&Key::LowStockAlert(1)).ok();
+        tx.put(Key::LowStockAlert(2), t(2));
+        let cs = tx.into_changeset();
+        assert_eq!((cs.base, cs.reads.len(), cs.writes.len()), (Some(0), 0, 1));
+        store.commit(cs).ok();
+        let tx = Tx::new(&store, now());
+        assert_eq!(tx.into_changeset().base, Some(1));
+
+        let plain = Ungenerated(MemoryStore::new());
+        let mut tx = Tx::new(&plain, now());
+        tx.get(&Key::LowStockAlert(1)).ok();
+        let cs = tx.into_changeset();
+        assert_eq!(
+            (cs.base, cs.reads),
+            (None, vec![(Key::LowStockAlert(1), 0)])
+        );
+    }
+
     #[test]
     fn the_cache_finds_every_key_before_and_after_it_spills_and_rolls_back() {
-        let store = MemoryStore::new();
+        let store = Ungenerated(MemoryStore::new());
         let mut tx = Tx::new(&store, now());
         for i in 1..=40 {
             tx.put(Key::LowStockAlert(i), t(i as i64));

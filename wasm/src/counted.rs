@@ -63,6 +63,10 @@ impl<S: Store + ?Sized> Store for Counted<'_, S> {
         self.commits += 1;
         Ok(())
     }
+
+    fn generation(&self) -> Option<u64> {
+        self.inner.generation()
+    }
 }
 
 /// Executes JSON text over `store`; the answer and whether it changed the store.

@@ -41,6 +41,8 @@ pub struct MemoryStore {
     /// key comparisons a scan, a sixth of a stock update that left a
     /// product at its threshold.
     stock_of: FxHashMap<Id, Vec<Id>>,
+    /// Commits so far (see [`Store::generation`]).
+    generation: u64,
 }
 
 /// The whole state of a [`MemoryStore`], as exported and imported.
@@ -312,6 +314,14 @@ impl Store for MemoryStore {
     }
 
     fn commit(&mut self, cs: Changeset) -> Result<()> {
+        if let Some(base) = cs.base {
+            // Read at `base`: current exactly when nothing was committed since.
+            if base != self.generation {
+                return Err(Error::conflict(
+                    "the store changed since this command read it; retry",
+                ));
+            }
+        }
         // The smallest stale key names the conflict, so the message does not
         // depend on the (unspecified) order of the reads.
         let stale = cs
@@ -350,7 +360,12 @@ impl Store for MemoryStore {
         for m in cs.movements {
             self.push_movement(m);
         }
+        self.generation += 1;
         Ok(())
+    }
+
+    fn generation(&self) -> Option<u64> {
+        Some(self.generation)
     }
 }
 
@@ -688,6 +703,31 @@ mod tests {
             .iter()
             .any(|(k, _)| *k == Key::PoBrief(PoStatus::Ordered, 3)));
         assert_eq!(want.len(), 2);
+    }
+
+    /// A changeset read at an older generation is refused whole, whatever
+    /// it read; at the current one it applies, and the generation moves.
+    #[test]
+    fn a_changeset_from_an_older_generation_is_a_conflict_and_changes_nothing() {
+        let mut k = kit();
+        let g = k.store.generation().unwrap_or_default();
+        assert!(g > 0, "the kit committed: {g}");
+        let before = k.store.snapshot();
+        let write = |base| Changeset {
+            writes: vec![(Key::LowStockAlert(99), Some(Value::Counter(1)))],
+            base: Some(base),
+            ..Changeset::default()
+        };
+        let e = k.store.commit(write(g - 1)).map(|_| ()).unwrap_err();
+        assert_eq!(e.code(), "conflict");
+        assert_eq!(k.store.snapshot(), before);
+        assert_eq!(k.store.generation(), Some(g));
+        assert!(k.store.commit(write(g)).is_ok());
+        assert_eq!(k.store.generation(), Some(g + 1));
+        assert!(matches!(
+            k.store.get(&Key::LowStockAlert(99)),
+            Ok(Some((1, _)))
+        ));
     }
 
     #[test]

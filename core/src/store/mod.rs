@@ -190,7 +190,13 @@ pub struct Changeset {
     /// Every key the engine read, with the version it saw (0: absent), in no
     /// particular order (nor are `writes`). The store
     /// refuses the changeset with `conflict` if any of them changed since.
+    /// Empty when `base` is set.
     pub reads: Vec<(Key, Version)>,
+    /// The store's [`Store::generation`] when the command began, for stores
+    /// that have one; then `reads` is left empty and the store refuses the
+    /// changeset unless nothing was committed since.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub base: Option<u64>,
     /// New values (`None` deletes), each bumping the key's version.
     pub writes: Vec<(Key, Option<Value>)>,
     /// Movements to append, in sequence order, continuing the ledger.
@@ -242,6 +248,16 @@ pub trait Store {
     /// Applies a changeset atomically, or refuses it with `conflict` when a read
     /// version is stale. Nothing is applied on error.
     fn commit(&mut self, changeset: Changeset) -> Result<()>;
+
+    /// A number that changes with every commit, for a store that can tell
+    /// cheaply whether anything was committed since a command began (a
+    /// store in one process's memory). The engine then sends `base` instead
+    /// of every read key and version, and the store checks one number
+    /// instead of looking every key up again (~8 % of a stock update in
+    /// memory). `None` (the default): the engine sends the reads.
+    fn generation(&self) -> Option<u64> {
+        None
+    }
 }
 
 /// The records every new store starts with (the `Main` location), so every
