@@ -336,6 +336,12 @@ fn a_product_row_is_imported_all_or_nothing() {
     );
     assert!(r.err.contains("2 imported, 2 refused"), "{}", r.err);
     assert!(!r.err.contains("created"), "{}", r.err);
+    assert_eq!(
+        r.err.matches("(nothing of the row was imported)").count(),
+        2,
+        "{}",
+        r.err
+    );
     let list = ok(db, &["products", "list", "--archived"]);
     let items = list["items"].as_array().unwrap();
     let got: Vec<(u64, &str, &str)> = items
@@ -364,6 +370,13 @@ fn a_product_row_is_imported_all_or_nothing() {
         })
         .collect();
     assert_eq!(moves, [(1, 1), (2, 2)], "{ledger}");
+    // The import sends `now` as every host request does: microseconds, so
+    // at most 6 digits of fraction (nanoseconds would give 9).
+    for m in ledger["movements"].as_array().unwrap() {
+        let at = m["at"].as_str().unwrap();
+        let fraction = at.split_once('.').map_or("Z", |(_, f)| f);
+        assert!(fraction.len() <= 7 && fraction.ends_with('Z'), "{at}");
+    }
     ok(
         db,
         &["products", "add", "--sku", "NEG", "--name", "Negative"],

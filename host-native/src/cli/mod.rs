@@ -12,7 +12,6 @@ mod transfer;
 use crate::engine::{open_engine, EngineError, JsonEngine};
 use crate::sqlite::{DbError, Options, SqliteStore, Synchronous};
 use args::{Cli, Cmd};
-use chrono::SecondsFormat;
 use clap::Parser;
 use output::say;
 use serde_json::{json, Value};
@@ -109,7 +108,7 @@ impl Ctx {
         let mut r = json!({
             "cmd": cmd,
             "actor": {"id": self.actor, "permissions": ["admin"]},
-            "now": crate::now().to_rfc3339_opts(SecondsFormat::Micros, true),
+            "now": crate::now_text(),
             "args": args,
         });
         if let Some(k) = key {

@@ -206,10 +206,13 @@ fn import_product_row(
         let req = json!({
             "cmd": "update_stock",
             "actor": {"id": actor, "permissions": ["admin"]},
-            "now": crate::now().to_rfc3339(),
+            "now": crate::now_text(),
             "args": {"product_id": product["id"], "operation": "set", "quantity": q, "reason": "import"},
         });
-        refusal(&b.execute_json(&req.to_string())).map_err(|e| format!("on_hand: {e}"))?;
+        // The refusal may name the product's id; the rollback undoes the
+        // product too, which the report must say.
+        refusal(&b.execute_json(&req.to_string()))
+            .map_err(|e| format!("on_hand: {e} (nothing of the row was imported)"))?;
     }
     Ok(())
 }
@@ -349,7 +352,7 @@ pub fn import_ledger(ctx: &mut Ctx, file: &Path) -> Outcome {
             )));
         }
     }
-    let now = crate::now().to_rfc3339();
+    let now = crate::now_text();
     let actor = ctx.actor.clone();
     let requests: Vec<Result<String, String>> = rows
         .iter()

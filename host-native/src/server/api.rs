@@ -16,7 +16,7 @@ use axum::body::{Body, Bytes};
 use axum::extract::Request;
 use axum::http::{header, HeaderMap, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
-use chrono::{Datelike, NaiveDate, SecondsFormat};
+use chrono::{Datelike, NaiveDate};
 use serde_json::{json, Map, Value};
 use stockbook_core::auth::Actor;
 use stockbook_core::error::Error;
@@ -249,7 +249,7 @@ async fn execute(app: &App, actor: Actor, mut request: Map<String, Value>) -> Re
             Err(_) => reply::host_error("storage_unavailable", "the server is shutting down"),
         }
     } else {
-        let now = crate::now().to_rfc3339_opts(SecondsFormat::Micros, true);
+        let now = crate::now_text();
         request.insert("now".into(), now.into());
         let text = Value::Object(request).to_string();
         match app.readers.run(move |s| s.execute_json(&text)).await {

@@ -19,7 +19,7 @@
 //! make the next change look backdated to the ledger).
 
 use crate::sqlite::{DbError, SqliteStore};
-use chrono::{DateTime, SecondsFormat, Utc};
+use chrono::{DateTime, Utc};
 use serde_json::{Map, Value};
 use std::path::Path;
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
@@ -206,7 +206,7 @@ fn apply_group(
         group
             .iter_mut()
             .map(|job| {
-                let now = clock.tick().to_rfc3339_opts(SecondsFormat::Micros, true);
+                let now = crate::time_text(clock.tick());
                 job.request.insert("now".into(), Value::String(now));
                 match serde_json::to_string(&job.request) {
                     Ok(text) => b.execute_json(&text),

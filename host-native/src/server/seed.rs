@@ -10,7 +10,6 @@
 
 use super::group_commit::Clock;
 use crate::sqlite::{DbError, SqliteStore};
-use chrono::SecondsFormat;
 use serde_json::{json, Value};
 
 /// The seed file, compiled in.
@@ -64,7 +63,7 @@ fn play_into(store: &mut SqliteStore) -> Result<usize, SeedError> {
             let req = json!({
                 "cmd": cmd,
                 "actor": {"id": "demo-seed", "permissions": ["admin"]},
-                "now": clock.tick().to_rfc3339_opts(SecondsFormat::Micros, true),
+                "now": crate::time_text(clock.tick()),
                 "args": r["args"],
             });
             let answer = b.execute_json(&req.to_string());

@@ -64,10 +64,7 @@ impl SqliteStore {
     /// and this returns the storage error. Requests that must apply together
     /// or not at all go through [`Batch::all_or_nothing`].
     pub fn batch<T>(&mut self, f: impl FnOnce(&mut Batch<'_>) -> T) -> Result<T, DbError> {
-        self.begin(true)?;
-        let out = f(&mut Batch { store: self });
-        self.finish()?;
-        Ok(out)
+        self.in_transaction(true, |store| f(&mut Batch { store }))
     }
 }
 

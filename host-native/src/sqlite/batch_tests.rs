@@ -272,3 +272,38 @@ fn a_storage_failure_inside_a_unit_aborts_the_whole_batch() {
         assert!(a.contains(r#""id":1"#), "{a}");
     }
 }
+
+/// A panic inside a batch or a unit (a bug) rolls the transaction back
+/// before it goes on: nothing of the batch is kept, and the same store
+/// takes the next write transaction (before, the connection stayed inside
+/// the open one: "cannot start a transaction within a transaction").
+#[test]
+fn a_panic_inside_a_batch_rolls_it_back_and_the_store_goes_on() {
+    for in_unit in [false, true] {
+        let mut s = SqliteStore::open_in_memory().unwrap();
+        let t = Twin::new(SqliteStore::open_in_memory().unwrap());
+        let create = |sku: &str| t.req("create_product", json!({"sku": sku, "name": sku}));
+        assert!(is_ok(&s.execute_json(&create("KEPT"))));
+        let r = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+            s.batch(|b| {
+                assert!(is_ok(&b.execute_json(&create("A"))));
+                if in_unit {
+                    let _: Result<(), ()> = b.all_or_nothing(|b| {
+                        assert!(is_ok(&b.execute_json(&create("B"))));
+                        panic!("a bug inside a unit")
+                    });
+                }
+                panic!("a bug inside a batch")
+            })
+        }));
+        assert!(r.is_err());
+        let list = s.execute_json(&t.req("list_products", json!({})));
+        assert!(list.contains(r#""total_count":1"#), "{list}");
+        let c = s.execute_json(&create("C"));
+        assert!(c.contains(r#""id":2"#), "{c}");
+        // And a batch after it commits.
+        let ok = s.batch(|b| is_ok(&b.execute_json(&create("D")))).unwrap();
+        assert!(ok);
+        assert_eq!(count(&s, "SELECT COUNT(*) FROM movements"), 0);
+    }
+}

@@ -470,10 +470,31 @@ impl SqliteStore {
         &mut self,
         req: Request,
     ) -> Result<stockbook_core::Result<Outcome>, DbError> {
-        self.begin(req.command.is_change())?;
-        let r = stockbook_core::engine::execute(self, req);
+        let write = req.command.is_change();
+        self.in_transaction(write, |s| stockbook_core::engine::execute(s, req))
+    }
+
+    /// Runs `f` inside one transaction (`BEGIN IMMEDIATE` when `write`) and
+    /// ends it. Should `f` panic (a bug, never input), the transaction is
+    /// rolled back before the panic goes on, so a host that survives the
+    /// panic (a server thread) does not find its connection still inside it.
+    pub(crate) fn in_transaction<T>(
+        &mut self,
+        write: bool,
+        f: impl FnOnce(&mut SqliteStore) -> T,
+    ) -> Result<T, DbError> {
+        self.begin(write)?;
+        // Unwind safety: after a panic nothing of `self` is used but the
+        // rollback, which drops every cached record and the open transaction.
+        let out = match std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| f(self))) {
+            Ok(out) => out,
+            Err(panic) => {
+                self.rollback();
+                std::panic::resume_unwind(panic)
+            }
+        };
         self.finish()?;
-        Ok(r)
+        Ok(out)
     }
 
     /// Runs one parsed request; a storage failure answers `conflict`
@@ -507,10 +528,7 @@ impl SqliteStore {
     /// such as the wasmtime host (`crate::wasmhost`), which pulls reads for
     /// the module over several rounds before it commits.
     pub fn transaction<T>(&mut self, f: impl FnOnce(&mut SqliteStore) -> T) -> Result<T, DbError> {
-        self.begin(true)?;
-        let out = f(self);
-        self.finish()?;
-        Ok(out)
+        self.in_transaction(true, f)
     }
 
     // ---- record access ----
