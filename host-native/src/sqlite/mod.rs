@@ -27,7 +27,7 @@ pub mod schema;
 
 use rusqlite::{params, Connection, OpenFlags, OptionalExtension};
 use rustc_hash::FxHashMap;
-use std::cell::RefCell;
+use std::cell::{Cell, RefCell};
 use std::collections::BTreeMap;
 use std::io::Read;
 use std::ops::ControlFlow;
@@ -160,6 +160,9 @@ pub struct SqliteStore {
     fault: RefCell<Option<DbError>>,
     /// `PRAGMA data_version` when our cache was last known valid.
     data_version: Option<i64>,
+    /// Bumped when a write transaction of ours begins and at every commit
+    /// inside it: [`Store::generation`] while we hold the write lock.
+    generation: Cell<u64>,
 }
 
 const SQLITE_MAGIC: &[u8; 16] = b"SQLite format 3\0";
@@ -336,6 +339,7 @@ impl SqliteStore {
             write_tx: false,
             fault: RefCell::new(None),
             data_version: None,
+            generation: Cell::new(0),
         }
     }
 
@@ -371,6 +375,7 @@ impl SqliteStore {
             }
             self.data_version = Some(dv);
             self.write_tx = true;
+            self.generation.set(self.generation.get() + 1);
         } else {
             run(&self.conn, "BEGIN")?;
         }
@@ -606,6 +611,16 @@ impl SqliteStore {
     }
 
     fn commit_in_tx(&self, cs: Changeset) -> Result<stockbook_core::Result<()>, DbError> {
+        if let Some(base) = cs.base {
+            // Read inside one of our write transactions (`BEGIN IMMEDIATE`:
+            // no other connection can write meanwhile): current exactly when
+            // it is still that transaction and nothing committed in it since.
+            if !self.write_tx || base != self.generation.get() {
+                return Ok(Err(Error::conflict(
+                    "the store changed since this command read it; retry",
+                )));
+            }
+        }
         for (k, seen) in &cs.reads {
             if self.version(k)? != *seen {
                 return Ok(Err(Error::conflict(format!(
@@ -639,6 +654,7 @@ impl SqliteStore {
             };
             c.dirty.insert(k, entry);
         }
+        self.generation.set(self.generation.get() + 1);
         Ok(Ok(()))
     }
 }
@@ -735,6 +751,13 @@ impl Store for SqliteStore {
         self.flush()
             .and_then(|_| ledger::at(&self.conn, product_id, location_id, at))
             .or_else(|e| self.fail(e))
+    }
+
+    /// Only inside our write transactions, which hold SQLite's write lock
+    /// from the reads to the commit: there the engine sends this instead of
+    /// every read version. A changeset built outside one carries its reads.
+    fn generation(&self) -> Option<u64> {
+        self.write_tx.then(|| self.generation.get())
     }
 
     fn commit(&mut self, cs: Changeset) -> stockbook_core::Result<()> {

@@ -394,6 +394,60 @@ fn a_stale_changeset_from_another_handle_is_a_conflict_and_applies_nothing() {
     assert_eq!(moves.len(), 1);
 }
 
+/// Inside one of our write transactions a changeset carries the store's
+/// generation instead of its reads: it is refused when another commit came
+/// first in that transaction, or when it is committed after the
+/// transaction ended; outside a transaction it carries its reads.
+#[test]
+fn a_changeset_from_an_older_generation_is_a_conflict_and_applies_nothing() {
+    let mut s = SqliteStore::open_in_memory().unwrap();
+    let t = Twin::new(SqliteStore::open_in_memory().unwrap());
+    s.execute_json(&t.req("create_product", json!({"sku": "A", "name": "A"})));
+    let add = |tx: &mut stockbook_core::tx::Tx<'_>, q: u32| {
+        let args = json!({"product_id": 1, "operation": "add", "quantity": q});
+        let args = serde_json::from_value(args).unwrap();
+        stockbook_core::ledger::update_stock(tx, &stockbook_core::auth::Actor::admin("ann"), args)
+            .unwrap();
+    };
+    let outside = {
+        let mut tx = stockbook_core::tx::Tx::new(&s, t.now);
+        add(&mut tx, 100);
+        tx.into_changeset()
+    };
+    assert!(outside.base.is_none() && !outside.reads.is_empty());
+    let (first, late) = s
+        .transaction(|s| {
+            let stale = {
+                let mut tx = stockbook_core::tx::Tx::new(&*s, t.now);
+                add(&mut tx, 1);
+                tx.into_changeset()
+            };
+            assert!(stale.base.is_some() && stale.reads.is_empty());
+            let fresh = {
+                let mut tx = stockbook_core::tx::Tx::new(&*s, t.now);
+                add(&mut tx, 2);
+                tx.into_changeset()
+            };
+            s.commit(fresh).unwrap();
+            let first = s.commit(stale).map_err(|e| e.code());
+            let late = {
+                let mut tx = stockbook_core::tx::Tx::new(&*s, t.now);
+                add(&mut tx, 4);
+                tx.into_changeset()
+            };
+            (first, late)
+        })
+        .unwrap();
+    assert_eq!(first, Err("conflict"));
+    // Built in a transaction that has ended: refused too.
+    assert_eq!(s.commit(late).map_err(|e| e.code()), Err("conflict"));
+    let stock = s.execute_json(&t.req("get_stock", json!({"product_id": 1})));
+    assert!(stock.contains(r#""on_hand":"2""#), "{stock}");
+    // Reads from outside any transaction are checked key by key: its stock
+    // moved since, so it is refused as well.
+    assert_eq!(s.commit(outside).map_err(|e| e.code()), Err("conflict"));
+}
+
 #[test]
 fn the_cache_notices_another_connection_committing() {
     let dir = tempfile::tempdir().unwrap();
