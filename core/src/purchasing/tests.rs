@@ -224,6 +224,45 @@ fn over_receipt_changes_nothing_and_names_the_line() {
     assert_eq!(s.k.on_hand(s.bolt), "0");
 }
 
+/// A received quantity is checked against the product's decimal places
+/// (free-text lines allow the maximum), and a refused one changes nothing.
+#[test]
+fn received_quantities_respect_the_products_decimal_places() {
+    let mut s = setup();
+    let cable = s.k.ok(
+        "create_product",
+        json!({"sku": "CABLE", "name": "Cable (m)", "decimal_places": 2}),
+    )["id"]
+        .as_u64()
+        .unwrap();
+    let po = id(&s.k.ok(
+        "create_purchase_order",
+        json!({"supplier_id": s.supplier, "lines": [
+            {"product_id": s.bolt, "quantity": 10},
+            {"product_id": cable, "quantity": "10.50"},
+            {"description": "Freight", "quantity": 1, "unit_cost": "20"}
+        ]}),
+    ));
+    s.k.ok("order_purchase_order", json!({"id": po}));
+    let d = s.k.refused(
+        "invalid_field",
+        "receive_purchase_order",
+        json!({"id": po, "lines": [{"line_no": 1, "quantity": "1.5"}]}),
+    );
+    assert!(d["field"].as_str().unwrap().contains("quantity"), "{d}");
+    s.k.refused(
+        "invalid_field",
+        "receive_purchase_order",
+        json!({"id": po, "lines": [{"line_no": 2, "quantity": "0.125"}]}),
+    );
+    s.k.ok(
+        "receive_purchase_order",
+        json!({"id": po, "lines": [{"line_no": 1, "quantity": 2}, {"line_no": 2, "quantity": "0.25"}, {"line_no": 3, "quantity": "0.5"}]}),
+    );
+    assert_eq!(s.k.on_hand(s.bolt), "2");
+    assert_eq!(s.k.on_hand(cable), "0.25");
+}
+
 #[test]
 fn a_retried_receipt_applies_once() {
     let mut s = setup();
