@@ -197,6 +197,22 @@ fn write_float<F: Serialize>(out: &mut Vec<u8>, f: F) -> Result {
     serde_json::to_writer(out, &f).map_err(|e| JsonError(Box::new(e.to_string())))
 }
 
+/// The ten integer methods of a `Serializer`, each handing its value to the
+/// serializer's own `int` (a value as is, a map key quoted).
+macro_rules! serialize_ints {
+    () => {
+        serialize_ints!(serialize_i8: i8, serialize_i16: i16, serialize_i32: i32,
+            serialize_i64: i64, serialize_i128: i128, serialize_u8: u8,
+            serialize_u16: u16, serialize_u32: u32, serialize_u64: u64,
+            serialize_u128: u128);
+    };
+    ($($method:ident: $ty:ty),*) => {
+        $(fn $method(self, v: $ty) -> Result {
+            self.int(v)
+        })*
+    };
+}
+
 struct Writer<'a> {
     out: &'a mut Vec<u8>,
     /// The next string is a `serde_json::value::RawValue`'s text: written
@@ -243,6 +259,11 @@ impl<'a, 'b> Writer<'a> {
         }
     }
 
+    fn int<I: itoa::Integer>(&mut self, i: I) -> Result {
+        write_int(self.out, i);
+        Ok(())
+    }
+
     /// `{"variant":` of a variant with data.
     fn variant_key(&mut self, variant: &str) {
         self.out.push(b'{');
@@ -267,46 +288,7 @@ impl<'a, 'b> ser::Serializer for &'b mut Writer<'a> {
             .extend_from_slice(if v { b"true" } else { b"false" });
         Ok(())
     }
-    fn serialize_i8(self, v: i8) -> Result {
-        write_int(self.out, v);
-        Ok(())
-    }
-    fn serialize_i16(self, v: i16) -> Result {
-        write_int(self.out, v);
-        Ok(())
-    }
-    fn serialize_i32(self, v: i32) -> Result {
-        write_int(self.out, v);
-        Ok(())
-    }
-    fn serialize_i64(self, v: i64) -> Result {
-        write_int(self.out, v);
-        Ok(())
-    }
-    fn serialize_i128(self, v: i128) -> Result {
-        write_int(self.out, v);
-        Ok(())
-    }
-    fn serialize_u8(self, v: u8) -> Result {
-        write_int(self.out, v);
-        Ok(())
-    }
-    fn serialize_u16(self, v: u16) -> Result {
-        write_int(self.out, v);
-        Ok(())
-    }
-    fn serialize_u32(self, v: u32) -> Result {
-        write_int(self.out, v);
-        Ok(())
-    }
-    fn serialize_u64(self, v: u64) -> Result {
-        write_int(self.out, v);
-        Ok(())
-    }
-    fn serialize_u128(self, v: u128) -> Result {
-        write_int(self.out, v);
-        Ok(())
-    }
+    serialize_ints!();
     fn serialize_f32(self, v: f32) -> Result {
         write_float(self.out, v)
     }
@@ -523,7 +505,8 @@ struct KeyWriter<'a> {
 }
 
 impl KeyWriter<'_> {
-    fn quoted_int<I: itoa::Integer>(self, i: I) -> Result {
+    /// Keys are strings: an integer key is written quoted.
+    fn int<I: itoa::Integer>(self, i: I) -> Result {
         self.out.push(b'"');
         write_int(self.out, i);
         self.out.push(b'"');
@@ -559,36 +542,7 @@ impl ser::Serializer for KeyWriter<'_> {
             .extend_from_slice(if v { b"\"true\"" } else { b"\"false\"" });
         Ok(())
     }
-    fn serialize_i8(self, v: i8) -> Result {
-        self.quoted_int(v)
-    }
-    fn serialize_i16(self, v: i16) -> Result {
-        self.quoted_int(v)
-    }
-    fn serialize_i32(self, v: i32) -> Result {
-        self.quoted_int(v)
-    }
-    fn serialize_i64(self, v: i64) -> Result {
-        self.quoted_int(v)
-    }
-    fn serialize_i128(self, v: i128) -> Result {
-        self.quoted_int(v)
-    }
-    fn serialize_u8(self, v: u8) -> Result {
-        self.quoted_int(v)
-    }
-    fn serialize_u16(self, v: u16) -> Result {
-        self.quoted_int(v)
-    }
-    fn serialize_u32(self, v: u32) -> Result {
-        self.quoted_int(v)
-    }
-    fn serialize_u64(self, v: u64) -> Result {
-        self.quoted_int(v)
-    }
-    fn serialize_u128(self, v: u128) -> Result {
-        self.quoted_int(v)
-    }
+    serialize_ints!();
     fn serialize_f32(self, v: f32) -> Result {
         self.quoted_float(v, v.is_finite())
     }
