@@ -14,6 +14,7 @@ use crate::auth::Actor;
 use crate::catalog::MAIN_LOCATION;
 use crate::decimal::Quantity;
 use crate::error::{Error, Result};
+use crate::paging::Direction;
 use crate::product::StockRules;
 use crate::store::{Counter, Key, Scan, Value};
 use crate::tx::Tx;
@@ -301,7 +302,9 @@ pub const MAX_MOVEMENT_PAGE: usize = 1000;
 
 /// `list_movements` arguments. Pages are cursors: pass the answer's
 /// `next_after_seq` as `after_seq` to continue (an append-only ledger pages
-/// stably this way, even while it grows).
+/// stably this way, even while it grows). Newest first (`direction: desc`,
+/// what a person reading the ledger wants) pages back with `before_seq` and
+/// `next_before_seq`.
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct ListMovements {
@@ -323,6 +326,12 @@ pub struct ListMovements {
     /// Continue after this sequence number.
     #[serde(default)]
     pub after_seq: Option<u64>,
+    /// Only sequence numbers below this (the cursor of newest-first pages).
+    #[serde(default)]
+    pub before_seq: Option<u64>,
+    /// `asc` (default: oldest first) or `desc` (newest first).
+    #[serde(default)]
+    pub direction: Option<Direction>,
     /// Page size, default 100, at most 1000.
     #[serde(default)]
     pub limit: Option<u32>,
@@ -331,12 +340,15 @@ pub struct ListMovements {
 /// `list_movements` answer.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct MovementPage {
-    /// Movements in sequence order.
+    /// Movements in sequence order (descending when asked `desc`).
     pub movements: Vec<Movement>,
-    /// True when more match after the last one.
+    /// True when more match after the last one (before it, when `desc`).
     pub has_more: bool,
-    /// `after_seq` for the next page.
+    /// `after_seq` for the next page (oldest-first pages only).
     pub next_after_seq: Option<u64>,
+    /// `before_seq` for the next page; present on newest-first pages only.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub next_before_seq: Option<u64>,
 }
 
 /// A ledger query as the store sees it. Serde, because the host-store
@@ -355,6 +367,12 @@ pub struct MovementQuery {
     pub to: Option<DateTime<Utc>>,
     /// Sequence numbers above this.
     pub after_seq: Option<u64>,
+    /// Sequence numbers below this.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub before_seq: Option<u64>,
+    /// Newest first (the first `limit` matches from the end).
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub newest_first: bool,
     /// At most this many.
     pub limit: usize,
 }
@@ -362,7 +380,8 @@ pub struct MovementQuery {
 impl MovementQuery {
     /// Whether a movement passes every filter but the cursor and limit.
     pub fn matches(&self, m: &Movement) -> bool {
-        self.product_id.is_none_or(|p| m.product_id == p)
+        self.before_seq.is_none_or(|b| m.seq < b)
+            && self.product_id.is_none_or(|p| m.product_id == p)
             && self.location_id.is_none_or(|l| m.location_id == l)
             && self.kind.is_none_or(|k| m.kind == k)
             && self.from.is_none_or(|f| m.at >= f)
@@ -596,20 +615,28 @@ pub fn list_movements(tx: &mut Tx<'_>, _: &Actor, a: ListMovements) -> Result<Mo
         from: a.from,
         to: a.to,
         after_seq: a.after_seq,
+        before_seq: a.before_seq,
+        newest_first: a.direction == Some(Direction::Desc),
         limit: limit + 1,
     };
     let mut movements = tx.store().movements(&q)?;
     let has_more = movements.len() > limit;
     movements.truncate(limit);
-    let next_after_seq = if has_more {
+    let next = if has_more {
         movements.last().map(|m| m.seq)
     } else {
         None
+    };
+    let (next_after_seq, next_before_seq) = if q.newest_first {
+        (None, next)
+    } else {
+        (next, None)
     };
     Ok(MovementPage {
         movements,
         has_more,
         next_after_seq,
+        next_before_seq,
     })
 }
 

@@ -292,6 +292,108 @@ fn ledger_queries_filter_and_page() {
     );
 }
 
+/// Sequence numbers of a `list_movements` answer.
+fn seqs(page: &Value) -> Vec<u64> {
+    page["movements"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|m| m["seq"].as_u64().unwrap())
+        .collect()
+}
+
+/// Every page of a query, following the answer's cursor (`after_seq` oldest
+/// first, `before_seq` newest first), concatenated.
+fn all_pages(k: &mut Kit, args: Value, desc: bool) -> Vec<u64> {
+    let (cursor, next) = if desc {
+        ("before_seq", "next_before_seq")
+    } else {
+        ("after_seq", "next_after_seq")
+    };
+    let mut args = args;
+    let mut out = Vec::new();
+    loop {
+        let page = k.ok("list_movements", args.clone());
+        out.extend(seqs(&page));
+        match page[next].as_u64() {
+            Some(n) => {
+                assert_eq!(page["has_more"], true);
+                args[cursor] = n.into();
+            }
+            None => {
+                assert_eq!(page["has_more"], false);
+                return out;
+            }
+        }
+    }
+}
+
+#[test]
+fn newest_first_pages_are_the_oldest_first_ones_reversed() {
+    let mut k = Kit::new();
+    let (a, b) = (k.product("NEW-A"), k.product("NEW-B"));
+    let van = k.ok("create_location", json!({"name": "Van"}))["id"]
+        .as_u64()
+        .unwrap();
+    // Interleaved over two products and two locations, so one product's
+    // movements are a merge of its locations' lists.
+    for i in 0..14u64 {
+        k.advance(Duration::minutes(5));
+        let p = if i % 3 == 0 { b } else { a };
+        let loc = if i % 2 == 0 { 1 } else { van };
+        k.ok(
+            "update_stock",
+            json!({"product_id": p, "location_id": loc, "operation": "add", "quantity": "2"}),
+        );
+        if i % 4 == 3 {
+            k.ok(
+                "update_stock",
+                json!({"product_id": p, "location_id": loc, "operation": "subtract", "quantity": "1"}),
+            );
+        }
+    }
+    for filter in [
+        json!({}),
+        json!({"product_id": a}),
+        json!({"product_id": a, "location_id": van}),
+        json!({"location_id": 1}),
+        json!({"product_id": a, "type": "adjustment"}),
+        json!({"from": "2026-01-05T09:20:00Z", "to": "2026-01-05T10:00:00Z"}),
+        json!({"product_id": b, "after_seq": 3}),
+    ] {
+        let mut asc = all_pages(&mut k, filter.clone(), false);
+        assert!(!asc.is_empty(), "{filter}");
+        for limit in [1, 3, 100] {
+            let mut args = filter.clone();
+            args["direction"] = "desc".into();
+            args["limit"] = limit.into();
+            let desc = all_pages(&mut k, args, true);
+            asc.reverse();
+            assert_eq!(desc, asc, "{filter} limit {limit}");
+            asc.reverse();
+        }
+    }
+    // A window between both cursors, newest first; `asc` is the default.
+    let page = k.ok(
+        "list_movements",
+        json!({"direction": "desc", "after_seq": 4, "before_seq": 9}),
+    );
+    assert_eq!(seqs(&page), vec![8, 7, 6, 5]);
+    assert_eq!(page.get("next_before_seq"), None);
+    let page = k.ok(
+        "list_movements",
+        json!({"direction": "asc", "after_seq": 4, "before_seq": 9, "limit": 2}),
+    );
+    assert_eq!(seqs(&page), vec![5, 6]);
+    assert_eq!(page["next_after_seq"], 6);
+    assert_eq!(page.get("next_before_seq"), None);
+    k.refused(
+        "invalid_field",
+        "list_movements",
+        json!({"direction": "sideways"}),
+    );
+}
+
 #[test]
 fn stock_as_of_reads_the_ledger() {
     let mut k = Kit::new();

@@ -6,6 +6,17 @@ use serde::{Deserialize, Deserializer, Serialize};
 /// Largest page a list answers (RULES §3: at most 50).
 pub const MAX_PAGE_SIZE: u32 = 50;
 
+/// Sort direction of a list.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Direction {
+    /// Smallest first.
+    Asc,
+    /// Largest first (the default of `list_purchase_orders`: newest first).
+    #[default]
+    Desc,
+}
+
 /// A list page: `page` counts from 1.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct PageRequest {

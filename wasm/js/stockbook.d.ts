@@ -155,7 +155,14 @@ export interface PastStock {
   on_hand: Decimal;
   locations: { location_id: Id; on_hand: Decimal }[];
 }
-export interface MovementPage { movements: Movement[]; has_more: boolean; next_after_seq: number | null }
+export interface MovementPage {
+  movements: Movement[];
+  has_more: boolean;
+  /** Oldest-first pages: pass as `after_seq` for the next page. */
+  next_after_seq: number | null;
+  /** Newest-first pages (`direction: 'desc'`), while more match: pass as `before_seq`. */
+  next_before_seq?: number;
+}
 
 export interface Paged<T> {
   items: T[];
@@ -349,6 +356,10 @@ export interface ListMovementsArgs {
   from?: Timestamp | null;
   to?: Timestamp | null;
   after_seq?: number | null;
+  /** Only movements with a sequence number below this (the newest-first cursor). */
+  before_seq?: number | null;
+  /** `asc` (default: oldest first) or `desc` (newest first). */
+  direction?: 'asc' | 'desc' | null;
   limit?: number | null;
 }
 export interface PoLineInput {

@@ -6,6 +6,7 @@ use crate::auth::Actor;
 use crate::catalog::ById;
 use crate::decimal::Money;
 use crate::error::{Error, Result};
+pub use crate::paging::Direction;
 use crate::paging::{PageRequest, Paged};
 use crate::tx::Tx;
 use crate::Id;
@@ -24,17 +25,6 @@ pub enum PoSort {
     OrderDate,
     /// By ordered value.
     Total,
-}
-
-/// Sort direction.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum Direction {
-    /// Smallest first.
-    Asc,
-    /// Largest first (the default: newest first).
-    #[default]
-    Desc,
 }
 
 /// `list_purchase_orders` arguments.

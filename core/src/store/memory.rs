@@ -199,7 +199,14 @@ impl MemoryStore {
 
     /// Visits a product's movements in sequence order (merging its
     /// per-location lists) until `take` says stop.
-    fn product_movements(&self, p: Id, take: &mut dyn FnMut(&Movement) -> bool) {
+    /// A product's movements, merged from its per-location lists in sequence
+    /// order (from the newest when `newest_first`), until `take` says stop.
+    fn product_movements(
+        &self,
+        p: Id,
+        newest_first: bool,
+        take: &mut dyn FnMut(&Movement) -> bool,
+    ) {
         let lists: Vec<&[u32]> = self
             .locations_of
             .get(&p)
@@ -208,16 +215,28 @@ impl MemoryStore {
             .iter()
             .filter_map(|l| self.by_stock.get(&(p, *l)).map(Vec::as_slice))
             .collect();
-        let mut at = vec![0usize; lists.len()];
+        // How many of each list are not yet taken: taken from the front
+        // oldest first, from the back newest first.
+        let mut taken = vec![0usize; lists.len()];
         loop {
-            // The list whose next position is the smallest (a product has
+            // The list whose next position comes first (a product has
             // movements at a handful of locations, so a linear look is fine).
-            let next = (0..lists.len())
-                .filter(|&k| at[k] < lists[k].len())
-                .min_by_key(|&k| lists[k][at[k]]);
+            let open = (0..lists.len()).filter(|&k| taken[k] < lists[k].len());
+            let pos = |k: usize| {
+                if newest_first {
+                    lists[k][lists[k].len() - 1 - taken[k]]
+                } else {
+                    lists[k][taken[k]]
+                }
+            };
+            let next = if newest_first {
+                open.max_by_key(|&k| pos(k))
+            } else {
+                open.min_by_key(|&k| pos(k))
+            };
             let Some(k) = next else { return };
-            let i = lists[k][at[k]];
-            at[k] += 1;
+            let i = pos(k);
+            taken[k] += 1;
             if !take(self.ledger.get(i)) {
                 return;
             }
@@ -270,23 +289,47 @@ impl Store for MemoryStore {
 
     fn movements(&self, q: &MovementQuery) -> Result<Vec<Movement>> {
         let after = q.after_seq.unwrap_or(0);
+        let before = q.before_seq.unwrap_or(u64::MAX);
         let limit = q.limit;
         let mut out = Vec::new();
+        // Stops at the end of the window: the walks below go in seq order.
         let mut take = |m: &Movement| {
-            if m.seq > after && q.matches(m) {
+            let past = if q.newest_first {
+                m.seq <= after
+            } else {
+                m.seq >= before
+            };
+            if past {
+                return false;
+            }
+            if m.seq > after && m.seq < before && q.matches(m) {
                 out.push(m.clone());
             }
             out.len() < limit
         };
         match (q.product_id, q.location_id) {
             (Some(p), Some(l)) => {
-                for &i in self.by_stock.get(&(p, l)).map(Vec::as_slice).unwrap_or(&[]) {
-                    if !take(self.ledger.get(i)) {
+                let list = self.by_stock.get(&(p, l)).map(Vec::as_slice).unwrap_or(&[]);
+                let visit = |&i: &u32| take(self.ledger.get(i));
+                if q.newest_first {
+                    list.iter().rev().all(visit);
+                } else {
+                    list.iter().all(visit);
+                }
+            }
+            (Some(p), None) => self.product_movements(p, q.newest_first, &mut take),
+            _ if q.newest_first => {
+                // Position i holds seq i + 1: start below `before`.
+                let end = usize::try_from(before.saturating_sub(1))
+                    .unwrap_or(usize::MAX)
+                    .min(self.ledger.len());
+                for i in (0..end).rev() {
+                    // Positions are u32 throughout the store's indexes.
+                    if !take(self.ledger.get(i as u32)) {
                         break;
                     }
                 }
             }
-            (Some(p), None) => self.product_movements(p, &mut take),
             _ => {
                 let start = usize::try_from(after).unwrap_or(usize::MAX);
                 for m in self.ledger.iter_from(start) {

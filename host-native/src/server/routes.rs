@@ -281,7 +281,10 @@ pub const ROUTES: &[Route] = &[
 pub fn query_value(key: &str, value: &str) -> serde_json::Value {
     let numeric = key == "id"
         || key.ends_with("_id")
-        || matches!(key, "page" | "page_size" | "limit" | "after_seq" | "year");
+        || matches!(
+            key,
+            "page" | "page_size" | "limit" | "after_seq" | "before_seq" | "year"
+        );
     let flag = key.starts_with("include_") || matches!(key, "active" | "low_stock_only" | "all");
     if numeric {
         if let Ok(n) = value.parse::<u64>() {

@@ -2,7 +2,8 @@
 //! as integers, quantities as exact decimal text), so the ledger is readable
 //! by any SQL tool and a row costs ~60 bytes instead of a JSON document. The
 //! store's ledger queries have the semantics of the in-memory store
-//! (`MovementQuery::matches`, `after_seq`, `limit`; `movement_at` = the last
+//! (`MovementQuery::matches`, `after_seq`, `before_seq`, `newest_first`,
+//! `limit`; `movement_at` = the last
 //! movement of a (product, location) at or before a time).
 //!
 //! [`Movement`] is mapped field by field on purpose: a new field in core does
@@ -133,6 +134,10 @@ pub fn query(conn: &Connection, q: &MovementQuery) -> Result<Vec<Movement>, DbEr
     };
     let mut sql = format!("SELECT {COLUMNS} FROM movements{index} WHERE seq > ?");
     let mut args: Vec<Sql> = vec![Sql::Integer(after as i64)];
+    if let Some(b) = q.before_seq {
+        sql.push_str(" AND seq < ?");
+        args.push(Sql::Integer(i64::try_from(b).unwrap_or(i64::MAX)));
+    }
     if let Some(p) = q.product_id {
         sql.push_str(" AND product_id = ?");
         args.push(Sql::Integer(id(p)));
@@ -155,7 +160,11 @@ pub fn query(conn: &Connection, q: &MovementQuery) -> Result<Vec<Movement>, DbEr
         sql.push_str(" AND (at_s, at_ns) < (?, ?)");
         args.extend([Sql::Integer(s), Sql::Integer(ns)]);
     }
-    sql.push_str(" ORDER BY seq LIMIT ?");
+    sql.push_str(if q.newest_first {
+        " ORDER BY seq DESC LIMIT ?"
+    } else {
+        " ORDER BY seq LIMIT ?"
+    });
     args.push(Sql::Integer(i64::try_from(q.limit).unwrap_or(i64::MAX)));
     let mut st = conn.prepare_cached(&sql)?;
     let mut rows = st.query(params_from_iter(args))?;

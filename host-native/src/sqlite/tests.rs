@@ -201,6 +201,14 @@ fn scenario(t: &mut Twin) {
         json!({"after_seq": 18446744073709551615u64}),
         json!({"product_id": 18446744073709551615u64}),
         json!({"limit": 0}),
+        json!({"direction": "desc"}),
+        json!({"direction": "desc", "limit": 4, "before_seq": 12}),
+        json!({"direction": "desc", "product_id": 1, "limit": 3}),
+        json!({"direction": "desc", "product_id": 2, "location_id": 2, "before_seq": 20}),
+        json!({"direction": "desc", "type": "purchase", "after_seq": 3, "before_seq": 15}),
+        json!({"direction": "desc", "from": start, "to": "2026-01-05T10:00:00Z", "limit": 2}),
+        json!({"direction": "desc", "before_seq": 18446744073709551615u64}),
+        json!({"after_seq": 2, "before_seq": 6}),
     ] {
         t.run("list_movements", args);
     }
@@ -574,6 +582,12 @@ fn random_histories_answer_like_the_memory_store() {
                     Some(n) => after = n,
                     None => break,
                 }
+            }
+            let mut args = json!({"product_id": p, "limit": 4, "direction": "desc"});
+            while let Some(n) =
+                t.run("list_movements", args.clone())["ok"]["next_before_seq"].as_u64()
+            {
+                args["before_seq"] = n.into();
             }
         }
     }
