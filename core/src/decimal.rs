@@ -17,15 +17,54 @@ pub const MAX_INTEGER_DIGITS: u32 = 12;
 /// Most digits allowed after the decimal point (RULES §8).
 pub const MAX_SCALE: u32 = 6;
 
+/// How many digits a decimal may have before and after the point.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Limits {
+    /// Digits before the point.
+    pub integer_digits: u32,
+    /// Digits after the point.
+    pub scale: u32,
+}
+
+/// What a request may carry (RULES §8).
+pub const INPUT: Limits = Limits {
+    integer_digits: MAX_INTEGER_DIGITS,
+    scale: MAX_SCALE,
+};
+
+/// What a stored quantity the engine computed may hold: stock levels,
+/// received and returned quantities, balances are sums of inputs, so they
+/// outgrow §8 (a million receipts of 10^12). The engine refuses a change that
+/// would take a stock level past this (see [`crate::ledger::put_level`]);
+/// sums of them stay far from `Decimal`'s own range (~7.9 x 10^28).
+pub const STORED_QUANTITY: Limits = Limits {
+    integer_digits: 18,
+    scale: MAX_SCALE,
+};
+
+/// What a stored money total may hold: a sum of at most 1,000 lines of
+/// quantity x price, each under 10^24 with at most 12 decimals.
+pub const STORED_MONEY: Limits = Limits {
+    integer_digits: 27,
+    scale: 2 * MAX_SCALE,
+};
+
 /// Why a textual amount was refused; the message ends up in `invalid_field`.
 pub fn check_limits(d: Decimal) -> Result<Decimal, String> {
-    if d.scale() > MAX_SCALE {
-        return Err(format!("at most {MAX_SCALE} digits after the point"));
+    check(d, INPUT)
+}
+
+/// [`check_limits`] against any [`Limits`].
+pub fn check(d: Decimal, limits: Limits) -> Result<Decimal, String> {
+    if d.scale() > limits.scale {
+        return Err(format!("at most {} digits after the point", limits.scale));
     }
-    let limit = Decimal::from(10i64.pow(MAX_INTEGER_DIGITS));
+    // 10^27 still fits a Decimal (its mantissa holds ~7.9 x 10^28).
+    let limit = Decimal::from_i128_with_scale(10i128.pow(limits.integer_digits), 0);
     if d.abs() >= limit {
         return Err(format!(
-            "at most {MAX_INTEGER_DIGITS} digits before the point"
+            "at most {} digits before the point",
+            limits.integer_digits
         ));
     }
     Ok(d)
@@ -34,6 +73,11 @@ pub fn check_limits(d: Decimal) -> Result<Decimal, String> {
 /// Parses a decimal string the way the protocol accepts it: plain notation only
 /// (no exponent, no `NaN`), within the §8 limits.
 pub fn parse_decimal(s: &str) -> Result<Decimal, String> {
+    parse_within(s, INPUT)
+}
+
+/// [`parse_decimal`] against any [`Limits`].
+pub fn parse_within(s: &str, limits: Limits) -> Result<Decimal, String> {
     let t = s.trim();
     if t.is_empty() || t != s {
         return Err("expected a decimal number such as \"12.50\"".into());
@@ -46,7 +90,7 @@ pub fn parse_decimal(s: &str) -> Result<Decimal, String> {
     }
     let d = Decimal::from_str(t)
         .map_err(|_| "expected a decimal number such as \"12.50\"".to_string())?;
-    check_limits(d)
+    check(d, limits)
 }
 
 /// Canonical text of a quantity or percentage: no trailing zeros (`5`, `12.25`).
@@ -131,7 +175,7 @@ macro_rules! decimal_newtype {
 
         impl<'de> Deserialize<'de> for $name {
             fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-                d.deserialize_any(DecimalVisitor).map($name)
+                d.deserialize_any(DecimalVisitor(INPUT)).map($name)
             }
         }
 
@@ -200,7 +244,8 @@ impl Quantity {
     }
 }
 
-struct DecimalVisitor;
+/// Reads a decimal within its limits.
+struct DecimalVisitor(Limits);
 
 impl<'de> Visitor<'de> for DecimalVisitor {
     type Value = Decimal;
@@ -210,21 +255,58 @@ impl<'de> Visitor<'de> for DecimalVisitor {
     }
 
     fn visit_str<E: de::Error>(self, v: &str) -> Result<Decimal, E> {
-        parse_decimal(v).map_err(E::custom)
+        parse_within(v, self.0).map_err(E::custom)
     }
 
     fn visit_u64<E: de::Error>(self, v: u64) -> Result<Decimal, E> {
-        check_limits(Decimal::from(v)).map_err(E::custom)
+        check(Decimal::from(v), self.0).map_err(E::custom)
     }
 
     fn visit_i64<E: de::Error>(self, v: i64) -> Result<Decimal, E> {
-        check_limits(Decimal::from(v)).map_err(E::custom)
+        check(Decimal::from(v), self.0).map_err(E::custom)
     }
 
-    fn visit_f64<E: de::Error>(self, _: f64) -> Result<Decimal, E> {
+    fn visit_f64<E: de::Error>(self, v: f64) -> Result<Decimal, E> {
+        // A whole number past u64 arrives here too: say what is wrong with it.
+        if v.is_finite() && v.abs() >= 10f64.powi(self.0.integer_digits as i32) {
+            return Err(E::custom(format!(
+                "at most {} digits before the point",
+                self.0.integer_digits
+            )));
+        }
         Err(E::custom(
             "fractional JSON numbers are not accepted; send the amount as a string such as \"0.45\"",
         ))
+    }
+}
+
+/// `deserialize_with` for values the engine computed and a store keeps:
+/// read back within [`STORED_QUANTITY`] / [`STORED_MONEY`], not the request
+/// limits, so a total such as 1.5 x 0.333333 = 0.4999995 reads back as it
+/// was written, in every store.
+pub mod stored {
+    use super::*;
+
+    /// A computed quantity.
+    pub fn quantity<'de, D: Deserializer<'de>>(d: D) -> Result<Quantity, D::Error> {
+        d.deserialize_any(DecimalVisitor(STORED_QUANTITY))
+            .map(Quantity)
+    }
+
+    /// A computed quantity that may be absent.
+    pub fn quantity_opt<'de, D: Deserializer<'de>>(d: D) -> Result<Option<Quantity>, D::Error> {
+        struct Q(Quantity);
+        impl<'de> Deserialize<'de> for Q {
+            fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+                quantity(d).map(Q)
+            }
+        }
+        Option::<Q>::deserialize(d).map(|o| o.map(|q| q.0))
+    }
+
+    /// A computed money total.
+    pub fn money<'de, D: Deserializer<'de>>(d: D) -> Result<Money, D::Error> {
+        d.deserialize_any(DecimalVisitor(STORED_MONEY)).map(Money)
     }
 }
 
@@ -258,6 +340,12 @@ mod tests {
             .contains("before the point"));
         assert!(q("\"0.1234567\"").unwrap_err().contains("after the point"));
         assert!(q("1000000000000").is_err());
+        // Past u64 a whole JSON number reaches the float path: the reason is
+        // its size, not a fraction.
+        assert!(q("99999999999999999999999")
+            .unwrap_err()
+            .contains("12 digits before the point"));
+        assert!(q("1.5").unwrap_err().contains("fractional"));
         assert!(q("\"1e5\"").is_err());
         assert!(q("\"NaN\"").is_err());
         assert!(q("\" 1\"").is_err());
@@ -279,6 +367,42 @@ mod tests {
         assert_eq!(Money::from_str("0.125").unwrap().to_string(), "0.125");
         assert_eq!(Quantity::from_str("5.00").unwrap().to_string(), "5");
         assert_eq!(Quantity::from_str("-2.50").unwrap().to_string(), "-2.5");
+    }
+
+    #[test]
+    fn stored_values_read_back_within_their_own_limits() {
+        #[derive(serde::Deserialize)]
+        struct Rec {
+            #[serde(deserialize_with = "stored::quantity")]
+            q: Quantity,
+            #[serde(default, deserialize_with = "stored::quantity_opt")]
+            o: Option<Quantity>,
+            #[serde(deserialize_with = "stored::money")]
+            m: Money,
+        }
+        let r: Rec = serde_json::from_str(
+            r#"{"q":"999999999999999999.5","o":"-1999999999998","m":"0.4999995"}"#,
+        )
+        .unwrap();
+        assert_eq!(r.q.to_string(), "999999999999999999.5");
+        assert_eq!(
+            r.o.map(|o| o.to_string()).as_deref(),
+            Some("-1999999999998")
+        );
+        assert_eq!(r.m.to_string(), "0.4999995");
+        let r: Rec = serde_json::from_str(r#"{"q":"1","m":"1"}"#).unwrap();
+        assert_eq!(r.o, None);
+        for bad in [
+            r#"{"q":"1000000000000000000","m":"1"}"#,
+            r#"{"q":"0.0000001","m":"1"}"#,
+            r#"{"q":"1","m":"1000000000000000000000000000"}"#,
+            r#"{"q":"1","m":"0.0000000000001"}"#,
+            r#"{"q":"1","m":0.5}"#,
+        ] {
+            assert!(serde_json::from_str::<Rec>(bad).is_err(), "{bad}");
+        }
+        // The request limits stay as they were.
+        assert!(q("\"0.4999995\"").is_err());
     }
 
     #[test]

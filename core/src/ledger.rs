@@ -79,10 +79,13 @@ pub struct Movement {
     #[serde(rename = "type")]
     pub kind: MovementType,
     /// Quantity applied, signed.
+    #[serde(deserialize_with = "crate::decimal::stored::quantity")]
     pub quantity: Quantity,
     /// Quantity requested, where clamping made it differ from `quantity`.
+    #[serde(default, deserialize_with = "crate::decimal::stored::quantity_opt")]
     pub requested: Option<Quantity>,
     /// On-hand of (product, location) after this movement.
+    #[serde(deserialize_with = "crate::decimal::stored::quantity")]
     pub balance_after: Quantity,
     /// Reason.
     pub reason: Option<String>,
@@ -98,10 +101,13 @@ pub struct StockLevel {
     /// Location.
     pub location_id: Id,
     /// Physically there (>= 0).
+    #[serde(deserialize_with = "crate::decimal::stored::quantity")]
     pub on_hand: Quantity,
     /// Reserved by sales orders (>= 0).
+    #[serde(deserialize_with = "crate::decimal::stored::quantity")]
     pub held: Quantity,
     /// Outstanding on ordered and partially received POs.
+    #[serde(deserialize_with = "crate::decimal::stored::quantity")]
     pub incoming: Quantity,
     /// Time of the newest movement (no change may be earlier).
     #[serde(serialize_with = "crate::text::serialize_opt_utc")]
@@ -416,9 +422,16 @@ pub fn totals(tx: &mut Tx<'_>, product_id: Id) -> Result<StockTotals> {
     Ok(StockTotals::of(&p, &ls))
 }
 
-/// Writes a level.
-pub fn put_level(tx: &mut Tx<'_>, l: StockLevel) {
+/// Writes a level, refusing one that outgrew what a store reads back
+/// ([`crate::decimal::STORED_QUANTITY`]: a level is a sum of inputs, each
+/// within the request limits, so only a very long history gets there).
+pub fn put_level(tx: &mut Tx<'_>, l: StockLevel) -> Result<()> {
+    for q in [l.on_hand, l.held, l.incoming] {
+        crate::decimal::check(q.get(), crate::decimal::STORED_QUANTITY)
+            .map_err(|why| Error::field("quantity", format!("a stock level may have {why}")))?;
+    }
     tx.put(Key::Stock(l.product_id, l.location_id), Value::Stock(l));
+    Ok(())
 }
 
 /// THE way on-hand changes: one movement of `requested` (signed) at (product,
@@ -468,7 +481,7 @@ pub fn apply(
         reason,
         source,
     };
-    put_level(tx, l);
+    put_level(tx, l)?;
     tx.push_movement(m.clone());
     Ok(Some(m))
 }

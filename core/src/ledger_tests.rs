@@ -553,3 +553,50 @@ fn alert_cooldown_is_a_setting_and_untracked_products_never_alert() {
         1
     );
 }
+
+/// A stock level is a sum of inputs, so it may pass the request limits; it
+/// reads back from a snapshot as it was written, and a change that would take
+/// it past what stores read back ([`crate::decimal::STORED_QUANTITY`]) is
+/// refused, changing nothing.
+#[test]
+fn stock_levels_past_the_request_limits_read_back_and_are_capped() {
+    let mut k = Kit::new();
+    let p = k.product("BIG");
+    for _ in 0..2 {
+        stock(&mut k, p, "add", "999999999999");
+    }
+    let before = k.ok("get_stock", json!({"product_id": p}));
+    assert_eq!(before["totals"]["on_hand"], "1999999999998");
+    // Round trip through a snapshot (what every store and the wasm host read).
+    let text = serde_json::to_string(&k.store.snapshot()).unwrap();
+    k.store =
+        crate::store::memory::MemoryStore::from_snapshot(serde_json::from_str(&text).unwrap())
+            .unwrap();
+    assert_eq!(k.ok("get_stock", json!({"product_id": p})), before);
+    // A level just under the stored limit, then one unit more.
+    let edited = text.replace("\"1999999999998\"", "\"999999999999999999\"");
+    assert_ne!(edited, text);
+    k.store =
+        crate::store::memory::MemoryStore::from_snapshot(serde_json::from_str(&edited).unwrap())
+            .unwrap();
+    let snapshot = serde_json::to_string(&k.store.snapshot()).unwrap();
+    let e = k.refused(
+        "invalid_field",
+        "update_stock",
+        json!({"product_id": p, "operation": "add", "quantity": "1"}),
+    );
+    assert_eq!(e["field"], "quantity", "{e}");
+    assert_eq!(
+        serde_json::to_string(&k.store.snapshot()).unwrap(),
+        snapshot
+    );
+    // Beyond the stored limit a snapshot is refused, as is any request value
+    // beyond §8.
+    let over = text.replace("\"1999999999998\"", "\"1000000000000000000\"");
+    assert!(serde_json::from_str::<crate::store::memory::Snapshot>(&over).is_err());
+    k.refused(
+        "invalid_field",
+        "update_stock",
+        json!({"product_id": p, "operation": "set", "quantity": "1000000000000"}),
+    );
+}

@@ -58,6 +58,7 @@ pub struct BriefFields {
     supplier_id: Id,
     status: PoStatus,
     order_date: NaiveDate,
+    #[serde(deserialize_with = "crate::decimal::stored::money")]
     total: Money,
 }
 

@@ -85,8 +85,10 @@ pub struct PoLine {
     /// Destination location.
     pub location_id: Id,
     /// Received so far.
+    #[serde(deserialize_with = "crate::decimal::stored::quantity")]
     pub received: Quantity,
     /// Returned to the supplier so far.
+    #[serde(deserialize_with = "crate::decimal::stored::quantity")]
     pub returned: Quantity,
 }
 
@@ -379,7 +381,7 @@ pub(crate) fn add_incoming(
     if l.incoming.is_negative() {
         l.incoming = Quantity::ZERO;
     }
-    crate::ledger::put_level(tx, l);
+    crate::ledger::put_level(tx, l)?;
     Ok(())
 }
 

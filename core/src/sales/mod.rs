@@ -140,9 +140,11 @@ pub struct SalesLine {
     /// Unit price (default: the product's price).
     pub unit_price: Money,
     /// What this line holds now (orders of tracked products).
+    #[serde(deserialize_with = "crate::decimal::stored::quantity")]
     pub held: Quantity,
     /// What this line's consumption took from on-hand (clamped at zero under
     /// the `allow` policy); put back when the document is voided.
+    #[serde(deserialize_with = "crate::decimal::stored::quantity")]
     pub consumed: Quantity,
 }
 
@@ -161,6 +163,7 @@ pub struct SalesDocument {
     /// Paid so far.
     pub amount_paid: Money,
     /// Sum of quantity x unit price over the lines.
+    #[serde(deserialize_with = "crate::decimal::stored::money")]
     pub total: Money,
     /// Lines.
     pub lines: Vec<SalesLine>,
@@ -292,7 +295,7 @@ fn hold(tx: &mut Tx<'_>, doc: &mut SalesDocument) -> Result<()> {
         }
         let mut level = ledger::level(tx, l.product_id, l.location_id)?;
         level.held += l.quantity;
-        ledger::put_level(tx, level);
+        ledger::put_level(tx, level)?;
         l.held = l.quantity;
     }
     Ok(())
@@ -310,7 +313,7 @@ fn release(tx: &mut Tx<'_>, doc: &mut SalesDocument) -> Result<()> {
             // Cannot happen while every hold goes through here; never store it.
             level.held = Quantity::ZERO;
         }
-        ledger::put_level(tx, level);
+        ledger::put_level(tx, level)?;
         l.held = Quantity::ZERO;
     }
     Ok(())

@@ -40,8 +40,12 @@ fn time(t: DateTime<Utc>) -> (i64, i64) {
     (t.timestamp(), i64::from(t.timestamp_subsec_nanos()))
 }
 
+/// A stored quantity: within the limits of what the engine computes (a
+/// balance can outgrow the limits of a request), like every store reads it.
 fn quantity(s: &str) -> Result<Quantity, DbError> {
-    s.parse()
+    use stockbook_core::decimal::{parse_within, STORED_QUANTITY};
+    parse_within(s, STORED_QUANTITY)
+        .map(Quantity)
         .map_err(|e| DbError::Corrupt(format!("movement quantity `{s}`: {e}")))
 }
 

@@ -283,7 +283,35 @@ fn scenario(t: &mut Twin) {
         );
         t.run("delete_supplier", json!({"id": 1}));
         t.run("delete_supplier", json!({"id": 4}));
+        // What the engine computes may pass the request limits (a total with
+        // 7 decimals, a stock of 13 digits): every store reads it back.
+        t.run(
+            "create_purchase_order",
+            json!({"supplier_id": 3, "lines": [{"description": "cable", "quantity": "1.5", "unit_cost": "0.333333"}]}),
+        );
+        t.run(
+            "list_purchase_orders",
+            json!({"sort": "total", "direction": "asc"}),
+        );
+        t.run("get_supplier", json!({"id": 3}));
     }
+    t.tick(1);
+    for _ in 0..2 {
+        t.run(
+            "update_stock",
+            json!({"product_id": 3, "location_id": 1, "operation": "add", "quantity": "999999999999"}),
+        );
+    }
+    t.run("get_stock", json!({"product_id": 3}));
+    t.run("list_products", json!({}));
+    t.run(
+        "update_stock",
+        json!({"product_id": 3, "location_id": 1, "operation": "set", "quantity": "1"}),
+    );
+    t.run(
+        "list_movements",
+        json!({"product_id": 3, "direction": "desc", "limit": 3}),
+    );
     t.run("list_movements", json!({"limit": 1000}));
     t.run("list_suppliers", json!({}));
 }
