@@ -261,14 +261,29 @@ fn demand(tx: &mut Tx<'_>, doc: &SalesDocument) -> Result<BTreeMap<(Id, Id), Qua
 
 /// Refuses with `insufficient_stock`, listing every short (product,
 /// location), when the policy is `reject` and `available` does not cover the
-/// demand.
-fn check_available(tx: &mut Tx<'_>, demand: &BTreeMap<(Id, Id), Quantity>) -> Result<()> {
+/// demand. For a new hold (`hold`), an oversold product (a location whose
+/// holds exceed its stock) is short everywhere until it recovers (RULES §4),
+/// reported with that location's negative `available`.
+fn check_available(
+    tx: &mut Tx<'_>,
+    demand: &BTreeMap<(Id, Id), Quantity>,
+    hold: bool,
+) -> Result<()> {
     if tx.setting(|s| s.oversell_policy)? == OversellPolicy::Allow {
         return Ok(());
     }
     let mut short = Vec::new();
     for (&(product_id, location_id), &requested) in demand {
-        let available = ledger::level(tx, product_id, location_id)?.available();
+        let mut available = ledger::level(tx, product_id, location_id)?.available();
+        if hold {
+            let worst = ledger::levels(tx, product_id)?
+                .iter()
+                .map(|l| l.available())
+                .min();
+            if let Some(w) = worst.filter(|w| w.is_negative()) {
+                available = available.min(w);
+            }
+        }
         if available < requested {
             short.push(ShortLine {
                 product_id,
@@ -288,7 +303,7 @@ fn check_available(tx: &mut Tx<'_>, demand: &BTreeMap<(Id, Id), Quantity>) -> Re
 /// Holds every tracked line (an order's stock effect).
 fn hold(tx: &mut Tx<'_>, doc: &mut SalesDocument) -> Result<()> {
     let need = demand(tx, doc)?;
-    check_available(tx, &need)?;
+    check_available(tx, &need, true)?;
     for l in &mut doc.lines {
         if !tx.rules(l.product_id)?.track_inventory {
             continue;
@@ -324,7 +339,7 @@ fn release(tx: &mut Tx<'_>, doc: &mut SalesDocument) -> Result<()> {
 fn consume(tx: &mut Tx<'_>, actor: &Actor, doc: &mut SalesDocument, check: bool) -> Result<()> {
     if check {
         let need = demand(tx, doc)?;
-        check_available(tx, &need)?;
+        check_available(tx, &need, false)?;
     }
     for i in 0..doc.lines.len() {
         let l = &doc.lines[i];

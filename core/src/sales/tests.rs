@@ -252,6 +252,50 @@ fn a_manual_decrease_below_held_makes_available_negative_and_blocks_new_holds() 
 }
 
 #[test]
+fn an_oversold_product_takes_no_new_hold_at_any_location_until_it_recovers() {
+    let (mut k, p) = with_stock(5);
+    let van = k.ok("create_location", json!({"name": "Van"}))["id"].clone();
+    k.ok(
+        "update_stock",
+        json!({"product_id": p, "location_id": van, "operation": "add", "quantity": 2}),
+    );
+    doc(&mut k, "order", json!([{"product_id": p, "quantity": 5}]));
+    k.advance(Duration::minutes(1));
+    k.ok(
+        "update_stock",
+        json!({"product_id": p, "operation": "set", "quantity": 0}),
+    );
+    assert_eq!(
+        k.ok("get_product", json!({"id": p}))["stock"]["oversold"],
+        true
+    );
+    // The van has 2 available, but the product is oversold.
+    let e = k.refused(
+        "insufficient_stock",
+        "create_sales_document",
+        json!({"client": "E", "lines": [{"product_id": p, "quantity": 1, "location_id": van}]}),
+    );
+    assert_eq!(e["lines"][0]["available"], "-5", "{e}");
+    // An invoice from the van's own stock is not a hold: it goes through.
+    doc(
+        &mut k,
+        "invoice",
+        json!([{"product_id": p, "quantity": 1, "location_id": van}]),
+    );
+    // Recovered (stock back at Main): holds are taken again.
+    k.advance(Duration::minutes(1));
+    k.ok(
+        "update_stock",
+        json!({"product_id": p, "operation": "set", "quantity": 5}),
+    );
+    doc(
+        &mut k,
+        "order",
+        json!([{"product_id": p, "quantity": 1, "location_id": van}]),
+    );
+}
+
+#[test]
 fn lines_change_on_quotes_and_orders_only_and_the_hold_follows() {
     let (mut k, p) = with_stock(10);
     let order = doc(&mut k, "order", json!([{"product_id": p, "quantity": 6}]));
