@@ -15,6 +15,10 @@ function deep(levels) {
 const cyclic = { cmd: 'list_locations', actor: ADMIN };
 cyclic.self = cyclic;
 
+// `Array.isArray` throws on a revoked Proxy: the bindings must catch that too.
+const revoked = Proxy.revocable({ cmd: 'list_locations', actor: ADMIN }, {});
+revoked.revoke();
+
 const GARBAGE = [
   ['undefined', undefined],
   ['null', null],
@@ -32,6 +36,7 @@ const GARBAGE = [
   ['a throwing toJSON', { toJSON() { throw new Error('boom'); } }],
   ['a throwing getter', Object.defineProperty({}, 'cmd', { enumerable: true, get() { throw new Error('getter'); } })],
   ['a Proxy that throws', new Proxy({}, { ownKeys() { throw new Error('proxy'); } })],
+  ['a revoked Proxy', revoked.proxy],
   ['a BigInt inside', { cmd: 'get_product', actor: ADMIN, args: { id: 1n } }],
   ['args as a number', { cmd: 'create_location', actor: ADMIN, now: NOW, args: 7 }],
   ['actor as a number', { cmd: 'list_locations', actor: 7 }],
@@ -101,4 +106,17 @@ test('a bad snapshot leaves the state as it was', () => {
     assert.throws(() => sb.importSnapshot(bad), (e) => e instanceof StockbookError && e.code === 'invalid_field' && e.details.field.startsWith('snapshot'));
   }
   assert.equal(sb.exportSnapshot(), before);
+});
+
+test('a revoked Proxy is refused, and the instance every Stockbook shares lives on', () => {
+  const a = new Stockbook({ actor: ADMIN, clock: () => NOW });
+  const b = new Stockbook({ actor: ADMIN, clock: () => NOW });
+  b.createLocation({ name: 'Van' });
+  for (const answer of [a.execute(revoked.proxy), a.dryRun(revoked.proxy)]) {
+    assert.equal(answer.error.code, 'invalid_request');
+    assert.equal(answer.error.message, 'invalid request: a request is a JSON object');
+  }
+  assert.equal(a.trapped, false);
+  assert.equal(b.trapped, false);
+  assert.deepEqual(b.listLocations().map((l) => l.name), ['Main', 'Van']);
 });

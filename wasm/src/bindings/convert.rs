@@ -1,10 +1,19 @@
 //! JS values to JSON text and back, without ever letting a JS exception
 //! unwind through Rust: every JS call here is a `catch` binding.
 
-use js_sys::{Array, JSON};
+use js_sys::JSON;
 use serde::Serialize;
 use stockbook_core::error::Error;
-use wasm_bindgen::JsValue;
+use wasm_bindgen::prelude::*;
+
+#[wasm_bindgen]
+extern "C" {
+    /// `Array.isArray`, caught: it throws on a revoked `Proxy` (js-sys's
+    /// `Array::is_array` is not a `catch` binding, so that exception would
+    /// unwind through Rust and read as a trap).
+    #[wasm_bindgen(js_namespace = Array, js_name = isArray, catch)]
+    fn is_array(value: &JsValue) -> Result<bool, JsValue>;
+}
 
 /// `JSON.stringify(value)`, refusing what JSON cannot carry (BigInt, cycles,
 /// `undefined`, a throwing `toJSON`, a stack overflow on deep nesting).
@@ -16,9 +25,10 @@ fn stringify(value: &JsValue, what: &str) -> Result<String, Error> {
         .ok_or_else(|| Error::request(format!("{what} cannot be turned into JSON")))
 }
 
-/// The JSON text of a request object (a plain object, not an array).
+/// The JSON text of a request object (a plain object, not an array). A value
+/// `Array.isArray` throws on (a revoked `Proxy`) is not a request object.
 pub fn request_text(value: &JsValue) -> Result<String, Error> {
-    if !value.is_object() || Array::is_array(value) {
+    if !value.is_object() || is_array(value).unwrap_or(true) {
         return Err(Error::request("a request is a JSON object"));
     }
     stringify(value, "the request")
