@@ -19,10 +19,16 @@
 //   422 {error}        the server would refuse it (or the snapshot is bad)
 //   400 {error}        the body is not such a JSON object
 //   405                anything but POST
+//   500 {error}        the wasm instance trapped (a bug in the module,
+//                      `code: "trapped"`); the next request runs on a fresh one
+//
+// A trap anywhere in the isolate kills the one wasm instance every Stockbook
+// shares. The worker builds each Stockbook with `autoRecover: true`: a
+// Stockbook made after a trap replaces the dead instance, and one that traps
+// itself is rebuilt before its call throws, so a trap costs one request, not
+// the isolate.
 
-import { init, Stockbook, StockbookError } from '../pkg/stockbook.js';
-
-let ready = null;
+import * as stockbook from '../pkg/stockbook.js';
 
 function json(status, body) {
   return new Response(JSON.stringify(body), {
@@ -36,40 +42,55 @@ function badRequest(reason) {
   return json(400, { error: { code: 'invalid_request', message: `invalid request: ${reason}`, details: { reason } } });
 }
 
-export async function fetch(request) {
-  if (request.method !== 'POST') {
-    return new Response('POST a JSON body\n', { status: 405, headers: { allow: 'POST' } });
+/**
+ * The worker over a loaded or loadable package (`init`, `Stockbook`,
+ * `StockbookError`, `StockbookTrapError`); the default export runs it over
+ * this repository's build. Tests give it the test-trap build.
+ */
+export function createWorker({ init, Stockbook, StockbookError, StockbookTrapError } = stockbook) {
+  let ready = null;
+
+  /** The protocol's error answer of a refusal or trap, with `status`. */
+  function errorAnswer(status, e) {
+    return json(status, { error: { code: e.code, message: e.message, details: e.details ?? null } });
   }
-  ready ??= init();
-  await ready;
-  let body;
-  try {
-    body = await request.json();
-  } catch {
-    return badRequest('the body is not JSON');
+
+  async function fetch(request) {
+    if (request.method !== 'POST') {
+      return new Response('POST a JSON body\n', { status: 405, headers: { allow: 'POST' } });
+    }
+    ready ??= init();
+    await ready;
+    let body;
+    try {
+      body = await request.json();
+    } catch {
+      return badRequest('the body is not JSON');
+    }
+    if (body === null || typeof body !== 'object' || Array.isArray(body)) {
+      return badRequest('the body is a JSON object');
+    }
+    for (const field of ['snapshot', 'purchase_order', 'receipt']) {
+      if (!(field in body)) return badRequest(`missing field \`${field}\``);
+    }
+    let sb;
+    try {
+      sb = Stockbook.fromSnapshot(body.snapshot, { autoRecover: true });
+      const options = {};
+      if (body.now !== undefined) options.now = body.now;
+      if (body.actor !== undefined) options.actor = body.actor;
+      const answer = sb.validateReceipt(body.purchase_order, body.receipt, options);
+      return json('error' in answer ? 422 : 200, answer);
+    } catch (e) {
+      if (e instanceof StockbookError) return errorAnswer(422, e);
+      if (e instanceof StockbookTrapError) return errorAnswer(500, e);
+      throw e;
+    } finally {
+      sb?.free();
+    }
   }
-  if (body === null || typeof body !== 'object' || Array.isArray(body)) {
-    return badRequest('the body is a JSON object');
-  }
-  for (const field of ['snapshot', 'purchase_order', 'receipt']) {
-    if (!(field in body)) return badRequest(`missing field \`${field}\``);
-  }
-  let sb;
-  try {
-    sb = Stockbook.fromSnapshot(body.snapshot);
-  } catch (e) {
-    if (e instanceof StockbookError) return json(422, { error: { code: e.code, message: e.message, details: e.details } });
-    throw e;
-  }
-  try {
-    const options = {};
-    if (body.now !== undefined) options.now = body.now;
-    if (body.actor !== undefined) options.actor = body.actor;
-    const answer = sb.validateReceipt(body.purchase_order, body.receipt, options);
-    return json('error' in answer ? 422 : 200, answer);
-  } finally {
-    sb.free();
-  }
+
+  return { fetch };
 }
 
-export default { fetch };
+export default createWorker();

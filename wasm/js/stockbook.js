@@ -39,6 +39,9 @@ const encoder = new TextEncoder();
 let generation = 0;
 /** The current wasm instance trapped and must not be entered again. */
 let instanceDead = false;
+/** The core's command names and error codes, read once at init: the static lists never enter a (possibly dead) instance. */
+let commandNameList = [];
+let errorCodeList = [];
 
 function isNode() {
   return typeof process !== 'undefined' && process.versions != null && process.versions.node != null;
@@ -55,7 +58,7 @@ export function methodName(command) {
  * without touching this file.
  */
 function installTypedMethods() {
-  for (const cmd of StockbookCore.commandNames()) {
+  for (const cmd of commandNameList) {
     const name = methodName(cmd);
     if (Object.prototype.hasOwnProperty.call(Stockbook.prototype, name)) continue;
     Object.defineProperty(Stockbook.prototype, name, {
@@ -86,9 +89,45 @@ function executeText(core, text) {
   return core.executeInput(written);
 }
 
+/**
+ * The JSON text of a request object, made here exactly once: the text that
+ * runs is the text the trap journal keeps (a getter or `toJSON` is read
+ * once). Answers `[text, null]`, or `[null, reason]` for a value that is no
+ * request object or that JSON cannot carry (a cycle, a BigInt, a throwing
+ * getter, a revoked Proxy, nesting too deep for the stack).
+ */
+function requestJson(request) {
+  let isObject;
+  try {
+    isObject = request !== null && typeof request === 'object' && !Array.isArray(request);
+  } catch {
+    isObject = false; // Array.isArray throws on a revoked Proxy
+  }
+  if (!isObject) return [null, 'a request is a JSON object'];
+  let text;
+  try {
+    text = JSON.stringify(request);
+  } catch {
+    text = undefined;
+  }
+  return typeof text === 'string' ? [text, null] : [null, 'the request cannot be turned into JSON'];
+}
+
 function loaded() {
+  commandNameList = StockbookCore.commandNames();
+  errorCodeList = StockbookCore.errorCodes();
   installTypedMethods();
   ready = true;
+}
+
+/** Replaces a dead wasm instance with a fresh one (once for all Stockbooks). */
+function replaceDeadInstance() {
+  if (!instanceDead) return;
+  resetWasmState();
+  // The new instance has a new memory; the old view must not be written.
+  memoryBytes = new Uint8Array(0);
+  instanceDead = false;
+  generation += 1;
 }
 
 /**
@@ -158,32 +197,51 @@ export class Stockbook {
   /** The core's change count after the last request (see `#moved`). */
   #changes = 0;
 
-  constructor(options = {}) {
+  /**
+   * After a trap (until some Stockbook's `recover()`), constructing one with
+   * `autoRecover: true` replaces the dead instance first; without it, it
+   * throws `StockbookTrapError` (the dead instance is never entered).
+   */
+  constructor(options) {
     if (!ready) throw new Error('Stockbook: call `await init()` first');
+    options ??= {};
     this.#actor = options.actor;
     this.#clock = options.clock ?? (() => new Date());
     this.#onEvent = options.onEvent;
     this.#autoRecover = options.autoRecover === true;
+    if (instanceDead) {
+      if (!this.#autoRecover) {
+        throw new StockbookTrapError(
+          'Stockbook: the wasm instance trapped; call recover() on a Stockbook, or construct with autoRecover: true',
+        );
+      }
+      replaceDeadInstance();
+    }
     this.#core = new StockbookCore();
     this.#gen = generation;
     this.#sync();
   }
 
   /** A Stockbook holding a snapshot (JSON text or object); throws `StockbookError`. */
-  static fromSnapshot(snapshot, options = {}) {
+  static fromSnapshot(snapshot, options) {
     const sb = new Stockbook(options);
-    sb.importSnapshot(snapshot);
+    try {
+      sb.importSnapshot(snapshot);
+    } catch (e) {
+      sb.free();
+      throw e;
+    }
     return sb;
   }
 
-  /** Names of every command this build knows (the core's list). */
+  /** Names of every command this build knows (the core's list, read at init). */
   static commandNames() {
-    return StockbookCore.commandNames();
+    return commandNameList.slice();
   }
 
-  /** Every error code the core can answer. */
+  /** Every error code the core can answer (read at init). */
   static errorCodes() {
-    return StockbookCore.errorCodes();
+    return errorCodeList.slice();
   }
 
   /** True after a trap, until `recover()`. */
@@ -197,30 +255,39 @@ export class Stockbook {
    * applied since. Does nothing when not trapped.
    */
   recover() {
-    if (instanceDead) {
-      resetWasmState();
-      // The new instance has a new memory; the old view must not be written.
-      memoryBytes = new Uint8Array(0);
-      instanceDead = false;
-      generation += 1;
-    }
+    replaceDeadInstance();
     if (this.#gen === generation) return;
-    const core = this.#checkpoint === null ? new StockbookCore() : StockbookCore.fromSnapshot(this.#checkpoint);
-    for (const request of this.#journal) {
-      const answer = core.executeJson(request);
-      if (!answer.startsWith('{"ok":')) {
-        throw new StockbookTrapError(`recover: a journaled change no longer applies: ${answer}`);
+    let core;
+    try {
+      core = this.#checkpoint === null ? new StockbookCore() : StockbookCore.fromSnapshot(this.#checkpoint);
+      for (const request of this.#journal) {
+        const answer = core.executeJson(request);
+        if (!answer.startsWith('{"ok":')) {
+          core.free();
+          throw new StockbookTrapError(`recover: a journaled change no longer applies: ${answer}`);
+        }
       }
+    } catch (cause) {
+      if (cause instanceof StockbookTrapError) throw cause;
+      // The rebuild itself trapped: the new instance is dead too.
+      instanceDead = true;
+      throw new StockbookTrapError('Stockbook: the wasm instance trapped again while rebuilding', cause);
     }
     this.#core = core;
     this.#gen = generation;
     this.#sync();
   }
 
-  /** The live core; throws `StockbookTrapError` after a trap. */
+  /**
+   * The live core. After a trap (this Stockbook's or another's) it rebuilds
+   * first with `autoRecover`, and otherwise throws `StockbookTrapError`.
+   */
   #live() {
     if (this.trapped) {
-      throw new StockbookTrapError('Stockbook: the wasm instance trapped; call recover()');
+      if (!this.#autoRecover) {
+        throw new StockbookTrapError('Stockbook: the wasm instance trapped; call recover()');
+      }
+      this.recover();
     }
     return this.#core;
   }
@@ -228,13 +295,22 @@ export class Stockbook {
   /**
    * Marks the instance dead after an exception out of it (the core answers
    * every input, refusals included, so an exception means it trapped) and
-   * returns the error to throw.
+   * returns the error to throw. With `autoRecover` it rebuilds first; if the
+   * rebuild fails, the next call tries again.
    */
   #trap(cause) {
     instanceDead = true;
-    if (this.#autoRecover) this.recover();
+    let rebuilt = false;
+    if (this.#autoRecover) {
+      try {
+        this.recover();
+        rebuilt = true;
+      } catch {
+        // Still trapped: reported by this error, retried by the next call.
+      }
+    }
     return new StockbookTrapError(
-      'Stockbook: the wasm instance trapped' + (this.#autoRecover ? ' and was rebuilt' : '; call recover()'),
+      'Stockbook: the wasm instance trapped' + (rebuilt ? ' and was rebuilt' : '; call recover()'),
       cause,
     );
   }
@@ -287,21 +363,22 @@ export class Stockbook {
    */
   execute(request) {
     const core = this.#live();
-    try {
-      const answer = core.execute(request);
-      if (this.#moved(core)) this.#record(core, JSON.stringify(request));
-      return answer;
-    } catch (cause) {
-      throw this.#trap(cause);
-    }
+    // Stringified once, here: what runs is what is journaled.
+    const [text, refused] = requestJson(request);
+    const answer = text === null ? this.#enter(() => StockbookCore.refusal(refused)) : this.#run(core, text);
+    return JSON.parse(answer);
   }
 
   /** Executes JSON text, answering JSON text byte for byte as the native library. */
   executeJson(request) {
-    const core = this.#live();
+    return this.#run(this.#live(), request);
+  }
+
+  /** Runs request text on the live `core`, journaling it when it changed the store. */
+  #run(core, text) {
     try {
-      const answer = executeText(core, request);
-      if (this.#moved(core)) this.#record(core, request);
+      const answer = executeText(core, text);
+      if (this.#moved(core)) this.#record(core, text);
       return answer;
     } catch (cause) {
       throw this.#trap(cause);
@@ -319,9 +396,9 @@ export class Stockbook {
    * `{error}` (e.g. `over_receipt` with line, outstanding and requested).
    * Changes nothing; never throws a refusal.
    */
-  validateReceipt(purchaseOrder, receipt, options = {}) {
-    const actor = options.actor ?? null;
-    const now = options.now ?? isoNow(this.#clock);
+  validateReceipt(purchaseOrder, receipt, options) {
+    const actor = options?.actor ?? null;
+    const now = options?.now ?? isoNow(this.#clock);
     return this.#enter((core) => core.validateReceipt(purchaseOrder, receipt, actor, now));
   }
 
@@ -333,11 +410,29 @@ export class Stockbook {
     });
   }
 
-  /** Replaces the state with a snapshot (JSON text or object); throws `StockbookError`. */
+  /**
+   * Replaces the state with a snapshot (JSON text or object); throws
+   * `StockbookError`: `invalid_request` when an object cannot be turned into
+   * JSON, `invalid_field` (field `snapshot`) when it is not a snapshot.
+   */
   importSnapshot(snapshot) {
-    const answer = this.#enter((core) => core.importSnapshot(snapshot));
+    // An object is stringified once, here: the text imported is the checkpoint.
+    let text = snapshot;
+    if (snapshot !== null && typeof snapshot === 'object') {
+      try {
+        text = JSON.stringify(snapshot);
+      } catch {
+        text = undefined;
+      }
+      if (typeof text !== 'string') {
+        const refusal = this.#enter(() => StockbookCore.refusal('snapshot cannot be turned into JSON'));
+        throw toError(JSON.parse(refusal));
+      }
+    }
+    // Anything else is refused by the core (`invalid_field`).
+    const answer = this.#enter((core) => core.importSnapshot(text));
     if ('error' in answer) throw toError(answer);
-    this.#checkpoint = typeof snapshot === 'string' ? snapshot : JSON.stringify(snapshot);
+    this.#checkpoint = text;
     this.#journal = [];
     this.#journalBytes = 0;
     this.#sync();
@@ -367,7 +462,8 @@ export class Stockbook {
    * `StockbookError` on a refusal. The typed methods (`createProduct(args)`,
    * ...) call this.
    */
-  typed(cmd, args, options = {}) {
+  typed(cmd, args, options) {
+    options ??= {};
     const request = {
       cmd,
       actor: options.actor ?? this.#actor,

@@ -66,3 +66,21 @@ test('bad bodies are 400, bad snapshots and unknown POs 422, other methods 405',
   const get = await worker.fetch(new Request('https://edge.example/validate'));
   assert.equal(get.status, 405);
 });
+
+test('after a trap in the isolate the worker rebuilds and answers on (test-trap build)', async () => {
+  const trapPkg = await loadPackage('pkg-test');
+  const { createWorker } = await import('../examples/edge-worker.mjs');
+  const edge = createWorker(trapPkg);
+  const { snapshot } = serverState();
+  const body = JSON.stringify({ snapshot, purchase_order: 1, receipt: { lines: [{ line_no: 1, quantity: '4' }] }, now: '2026-03-05T14:00:00Z' });
+  const send = () => edge.fetch(new Request('https://edge.example/validate', { method: 'POST', body }));
+  const before = await (await send()).json();
+  assert.equal(before.ok.purchase_order.status, 'partially_received');
+  // Some other code in the isolate traps the one shared instance.
+  assert.throws(() => new trapPkg.Stockbook().forceTrapForTests(), trapPkg.StockbookTrapError);
+  for (let i = 0; i < 2; i++) {
+    const res = await send();
+    assert.equal(res.status, 200);
+    assert.deepEqual(await res.json(), before);
+  }
+});

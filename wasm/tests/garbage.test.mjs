@@ -120,3 +120,40 @@ test('a revoked Proxy is refused, and the instance every Stockbook shares lives 
   assert.equal(b.trapped, false);
   assert.deepEqual(b.listLocations().map((l) => l.name), ['Main', 'Van']);
 });
+
+test('null options are no options', () => {
+  const bare = new Stockbook(null);
+  assert.deepEqual(bare.listLocations(undefined, { actor: ADMIN }), [{ id: 1, name: 'Main' }]);
+  const sb = Stockbook.fromSnapshot(bare.exportSnapshot(), null);
+  assert.equal(sb.trapped, false);
+  const admin = new Stockbook({ actor: ADMIN, clock: () => NOW });
+  assert.equal(admin.createLocation({ name: 'Van' }, null).name, 'Van');
+  assert.equal(admin.typed('list_locations', null, null).length, 2);
+  assert.throws(() => admin.getProduct({ id: 99 }, null), (e) => e instanceof StockbookError && e.code === 'not_found');
+  assert.equal(admin.validateReceipt(1, { lines: [] }, null).error.code, 'not_found');
+});
+
+test('snapshot import: invalid_request for what JSON cannot carry, invalid_field for what is no snapshot', () => {
+  const sb = new Stockbook({ actor: ADMIN, clock: () => NOW });
+  sb.createLocation({ name: 'Van' });
+  const before = sb.exportSnapshot();
+  const notJson = [
+    cyclic,
+    { format: 1n, records: [], movements: [] },
+    Object.defineProperty({}, 'format', { enumerable: true, get() { throw new Error('getter'); } }),
+    deep(100_000),
+    revoked.proxy,
+  ];
+  for (const value of notJson) {
+    for (const load of [() => sb.importSnapshot(value), () => Stockbook.fromSnapshot(value)]) {
+      assert.throws(load, (e) => e instanceof StockbookError && e.code === 'invalid_request' && e.message === 'invalid request: snapshot cannot be turned into JSON');
+    }
+  }
+  for (const value of ['{', 42, null, { format: 2, records: [], movements: [] }]) {
+    for (const load of [() => sb.importSnapshot(value), () => Stockbook.fromSnapshot(value)]) {
+      assert.throws(load, (e) => e instanceof StockbookError && e.code === 'invalid_field' && e.details.field.startsWith('snapshot'));
+    }
+  }
+  assert.equal(sb.exportSnapshot(), before);
+  assert.equal(sb.trapped, false);
+});

@@ -132,6 +132,13 @@ impl StockbookCore {
         input.as_mut_ptr() as usize
     }
 
+    /// The `invalid_request` answer text for `reason`, exactly as the core
+    /// writes it: for what the wrapper refuses before it reaches the core (a
+    /// request `JSON.stringify` cannot turn into text).
+    pub fn refusal(reason: &str) -> String {
+        answer_json(&Err(Error::request(reason)))
+    }
+
     /// Executes the first `len` bytes of the input buffer as request text,
     /// exactly as [`StockbookCore::execute_json`] executes a string. Text that
     /// is not UTF-8, or a `len` past the buffer, is `invalid_request`.
