@@ -71,21 +71,64 @@ function installTypedMethods() {
   }
 }
 
+/** A lone surrogate: a UTF-16 code unit that UTF-8 cannot carry. */
+const LONE_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/g;
+
 /**
- * Executes request text on `core`: encodes it straight into the module's
- * input buffer (one `encodeInto`, no per-character copy, no allocation per
- * request; see `inputBuffer` in wasm/src/bindings) and answers JSON text.
- * Anything but a string goes to `executeJson`, which answers its refusal.
+ * `text` with each lone surrogate written as the JSON escape `\udXXX`, which
+ * is what `JSON.stringify` writes for one: a JS string with a lone surrogate
+ * reaches the core the same way whether it came as an object (`execute`) or
+ * as text (`executeJson`), and the core refuses both alike. Without this,
+ * encoding the text as UTF-8 would silently turn it into U+FFFD. Well-formed
+ * text (all text but such strings) is left as it is.
+ */
+function wellFormed(text) {
+  const ok = typeof text.isWellFormed === 'function' ? text.isWellFormed() : !text.match(LONE_SURROGATE);
+  if (ok) return text;
+  return text.replace(LONE_SURROGATE, (c) => '\\u' + c.charCodeAt(0).toString(16));
+}
+
+/**
+ * The address of `capacity` bytes of the instance's input buffer (bytes
+ * already written there are kept), with `memoryBytes` viewing the current
+ * memory; 0 when the module's memory cannot hold them.
+ */
+function reserve(core, capacity) {
+  const at = core.inputBuffer(capacity);
+  if (at !== 0 && at + capacity > memoryBytes.byteLength) {
+    // The memory grew (which detaches the old view) or was replaced.
+    memoryBytes = new Uint8Array(StockbookCore.wasmMemory().buffer);
+  }
+  return at;
+}
+
+/** The refusal of request text that does not fit in the module's memory. */
+function tooLarge(text) {
+  return StockbookCore.refusal(`request text of ${text.length} characters does not fit in the module's memory`);
+}
+
+/**
+ * Executes well-formed request text on `core`: encodes it straight into the
+ * module's input buffer (`encodeInto`, no per-character copy, no allocation
+ * per request; see `inputBuffer` in wasm/src/bindings) and answers JSON text.
+ * The buffer is reserved at one byte per UTF-16 code unit, which holds ASCII
+ * text whole; only when `encodeInto` stops early (non-ASCII) does it grow, by
+ * at most 3 bytes per code unit left. Text the memory cannot hold is refused
+ * (`invalid_request`), not a trap. Anything but a string goes to
+ * `executeJson`, which answers its refusal.
  */
 function executeText(core, text) {
   if (typeof text !== 'string') return core.executeJson(text);
-  // At most 3 UTF-8 bytes per UTF-16 code unit.
-  const capacity = text.length * 3;
-  const at = core.inputBuffer(capacity);
-  if (memoryBytes.byteLength === 0 || at + capacity > memoryBytes.byteLength) {
-    memoryBytes = new Uint8Array(StockbookCore.wasmMemory().buffer);
+  let capacity = text.length;
+  let at = reserve(core, capacity);
+  if (at === 0) return tooLarge(text);
+  let { read, written } = encoder.encodeInto(text, memoryBytes.subarray(at, at + capacity));
+  if (read < text.length) {
+    capacity = written + 3 * (text.length - read);
+    at = reserve(core, capacity);
+    if (at === 0) return tooLarge(text);
+    written += encoder.encodeInto(text.substring(read), memoryBytes.subarray(at + written, at + capacity)).written;
   }
-  const { written } = encoder.encodeInto(text, memoryBytes.subarray(at, at + capacity));
   return core.executeInput(written);
 }
 
@@ -110,7 +153,7 @@ function requestJson(request) {
   } catch {
     text = undefined;
   }
-  return typeof text === 'string' ? [text, null] : [null, 'the request cannot be turned into JSON'];
+  return typeof text === 'string' ? [wellFormed(text), null] : [null, 'the request cannot be turned into JSON'];
 }
 
 function loaded() {
@@ -369,9 +412,14 @@ export class Stockbook {
     return JSON.parse(answer);
   }
 
-  /** Executes JSON text, answering JSON text byte for byte as the native library. */
+  /**
+   * Executes JSON text, answering JSON text byte for byte as the native
+   * library. A lone surrogate in the text is refused as in `execute` (see
+   * `wellFormed`).
+   */
   executeJson(request) {
-    return this.#run(this.#live(), request);
+    const core = this.#live();
+    return this.#run(core, typeof request === 'string' ? wellFormed(request) : request);
   }
 
   /** Runs request text on the live `core`, journaling it when it changed the store. */
@@ -418,7 +466,9 @@ export class Stockbook {
   importSnapshot(snapshot) {
     // An object is stringified once, here: the text imported is the checkpoint.
     let text = snapshot;
-    if (snapshot !== null && typeof snapshot === 'object') {
+    if (typeof snapshot === 'string') {
+      text = wellFormed(snapshot);
+    } else if (snapshot !== null && typeof snapshot === 'object') {
       try {
         text = JSON.stringify(snapshot);
       } catch {

@@ -123,10 +123,21 @@ impl StockbookCore {
     /// writes the text here with one `TextEncoder.encodeInto` into a buffer
     /// that lives as long as the instance. Nothing in this module ever reads
     /// an address from JS: it only hands out where JS may write.
+    ///
+    /// The bytes already in the buffer are kept when it grows (the wrapper
+    /// reserves the text's length first and grows only for non-ASCII text).
+    /// `0` (never a buffer's address) when the module's memory cannot hold
+    /// `capacity` bytes: the buffer is then given back and the wrapper answers
+    /// `invalid_request` instead of trapping on a failed allocation.
     #[wasm_bindgen(js_name = inputBuffer)]
     pub fn input_buffer(&self, capacity: usize) -> usize {
         let mut input = self.input.borrow_mut();
-        if input.len() < capacity {
+        let len = input.len();
+        if len < capacity {
+            if input.try_reserve_exact(capacity - len).is_err() {
+                *input = Vec::new();
+                return 0;
+            }
             input.resize(capacity, 0);
         }
         input.as_mut_ptr() as usize
@@ -134,7 +145,8 @@ impl StockbookCore {
 
     /// The `invalid_request` answer text for `reason`, exactly as the core
     /// writes it: for what the wrapper refuses before it reaches the core (a
-    /// request `JSON.stringify` cannot turn into text).
+    /// request `JSON.stringify` cannot turn into text, text too large for the
+    /// module's memory).
     pub fn refusal(reason: &str) -> String {
         answer_json(&Err(Error::request(reason)))
     }
