@@ -475,15 +475,38 @@ export interface Commands {
 }
 export type CommandName = keyof Commands;
 
-/** A protocol request (RULES §9). */
+/**
+ * The queries: they change nothing and may leave out `now` (the commands
+ * marked `false` in the table of core/src/protocol.rs; checked by
+ * wasm/tests/types.test.mjs).
+ */
+export type QueryName =
+  | 'get_settings'
+  | 'list_locations'
+  | 'list_categories'
+  | 'list_vat_rates'
+  | 'get_supplier'
+  | 'list_suppliers'
+  | 'get_product'
+  | 'list_products'
+  | 'get_stock'
+  | 'stock_as_of'
+  | 'list_movements'
+  | 'get_purchase_order'
+  | 'list_purchase_orders'
+  | 'get_sales_document'
+  | 'list_sales_documents';
+/** The changes: they need `now` (the core reads no clock). */
+export type ChangeName = Exclude<CommandName, QueryName>;
+
+/** A protocol request (RULES §9): `now` is required for changes, optional for queries. */
 export type Request = {
   [C in CommandName]: {
     cmd: C;
     actor: Actor;
-    now?: Timestamp;
     idempotency_key?: string;
     args?: Commands[C]['args'];
-  };
+  } & (C extends QueryName ? { now?: Timestamp } : { now: Timestamp });
 }[CommandName];
 
 export interface OkAnswer<T> { ok: T; events: Event[] }

@@ -114,6 +114,12 @@ check(sb.typed('list_locations', {}).length === 2, 'typed');
 
 // The protocol path: answers, never exceptions, typed by the request.
 const request: Request = { cmd: 'get_product', actor: admin, args: { id: bolt.id } };
+// A change without `now` is refused at run time, so it does not compile.
+// @ts-expect-error `now` is required for changes
+const noTime: Request = { cmd: 'update_stock', actor: admin, args: { product_id: bolt.id, operation: 'add', quantity: '1' } };
+check(sb.execute(noTime).hasOwnProperty('error'), 'a change without now is refused');
+const timed: Request = { cmd: 'update_stock', actor: admin, now: '2026-04-01T00:00:00Z', args: { product_id: bolt.id, operation: 'add', quantity: '0' } };
+check(!('error' in sb.execute(timed)), 'a change with now');
 const answer = sb.execute(request);
 check('ok' in answer, 'execute');
 const missing = sb.execute({ cmd: 'get_product', actor: admin, args: { id: 404 } });

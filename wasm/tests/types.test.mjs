@@ -52,3 +52,15 @@ test('every command of the core has a typed method and a Commands entry', () => 
   }
   assert.deepEqual(missing, []);
 });
+
+test('QueryName lists exactly the queries of the core (the commands that need no `now`)', () => {
+  // The command table of the core: `name => Variant(Args) -> Result, Permission, change, handler;`.
+  const table = readFileSync(join(WASM_DIR, '..', 'core', 'src', 'protocol.rs'), 'utf8');
+  const rows = [...table.matchAll(/^\s+(\w+) => \w+\(.*\) -> .*, \w+, (true|false), [\w:]+;$/gm)];
+  assert.deepEqual(rows.map((r) => r[1]), Stockbook.commandNames(), 'the table parsed whole');
+  const queries = rows.filter((r) => r[2] === 'false').map((r) => r[1]).sort();
+  const dts = readFileSync(DTS, 'utf8');
+  const union = dts.match(/export type QueryName =([^;]*);/);
+  assert.ok(union, 'QueryName in stockbook.d.ts');
+  assert.deepEqual([...union[1].matchAll(/'(\w+)'/g)].map((m) => m[1]).sort(), queries);
+});
