@@ -358,6 +358,47 @@ fn the_same_receipt_sent_twice_at_once_is_received_once() {
 }
 
 #[test]
+fn a_reader_opens_and_answers_while_another_connection_writes() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("busy.db");
+    setup(&db, 1);
+    // Another process in the middle of a long write transaction (an import).
+    let writer = rusqlite::Connection::open(&db).unwrap();
+    writer
+        .execute_batch(
+            "BEGIN IMMEDIATE; INSERT INTO outbox(type, created_at, event) VALUES ('x', 'now', '{}');",
+        )
+        .unwrap();
+    // Opening a current database takes no write lock: with a short busy
+    // timeout the open would fail if it waited for the writer.
+    let t = Instant::now();
+    let mut s = SqliteStore::open(
+        &db,
+        Options {
+            busy_timeout: Duration::from_millis(300),
+            ..Options::default()
+        },
+    )
+    .expect("a reader opens while another connection writes");
+    let list = ok(&s.execute_json(&req("list_products", json!({}))));
+    assert_eq!(list["total_count"], json!(1));
+    drop(s);
+    // And the CLI's read-only commands answer at once (busy timeout 10 s).
+    let out = stockbook(&db, &["products", "list"], "");
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(String::from_utf8_lossy(&out.stdout).contains("P0"));
+    let out = stockbook(&db, &["alerts", "list"], "");
+    assert_eq!(out.status.code(), Some(0));
+    assert!(t.elapsed() < Duration::from_secs(5), "{:?}", t.elapsed());
+    writer.execute_batch("COMMIT").unwrap();
+}
+
+#[test]
 fn foreign_files_are_refused_untouched_with_exit_3() {
     let dir = tempfile::tempdir().unwrap();
     let junk = dir.path().join("notes.db");

@@ -249,16 +249,30 @@ fn configure(conn: &Connection, opts: &Options, file: bool) -> Result<(), DbErro
     Ok(())
 }
 
+/// Brings the schema to [`SCHEMA_VERSION`]. A database already there is only
+/// read (`user_version`, no lock beyond a WAL reader's), so opening it never
+/// waits for a writer of another connection: read-only commands answer while
+/// an import runs. Only when a step is pending does it take the write lock
+/// (`BEGIN IMMEDIATE`), and it reads the version again under the lock, since
+/// another process may have migrated the file meanwhile.
 fn migrate(conn: &Connection, path: Option<&Path>) -> Result<(), DbError> {
+    let newer = |found: i64| DbError::NewerSchema {
+        path: path.map(Path::to_path_buf).unwrap_or_default(),
+        found,
+        supported: SCHEMA_VERSION,
+    };
+    let v: i64 = conn.query_row("PRAGMA user_version", [], |r| r.get(0))?;
+    if v == SCHEMA_VERSION {
+        return Ok(());
+    }
+    if v > SCHEMA_VERSION {
+        return Err(newer(v));
+    }
     conn.execute_batch("BEGIN IMMEDIATE")?;
     let r = (|| {
         let v: i64 = conn.query_row("PRAGMA user_version", [], |r| r.get(0))?;
         if v > SCHEMA_VERSION {
-            return Err(DbError::NewerSchema {
-                path: path.map(Path::to_path_buf).unwrap_or_default(),
-                found: v,
-                supported: SCHEMA_VERSION,
-            });
+            return Err(newer(v));
         }
         for m in schema::MIGRATIONS.iter().skip(v.max(0) as usize) {
             conn.execute_batch(m.sql)?;
