@@ -296,6 +296,31 @@ fn a_retry_replays_the_kept_answer_exactly_in_json_and_in_rust() {
     );
 }
 
+/// The same for a PO answer: its derived `actions` and a total past the
+/// request limits (1.5 x 0.333333) come back alike when the Rust API types a
+/// kept answer again.
+#[test]
+fn a_typed_replay_of_a_po_answer_keeps_actions_and_exact_totals() {
+    let mut k = Kit::new();
+    k.ok("create_supplier", json!({"name": "S"}));
+    k.ok(
+        "create_purchase_order",
+        json!({"supplier_id": 1, "lines": [{"description": "cable", "quantity": "1.5", "unit_cost": "0.333333"}]}),
+    );
+    let req = json!({"cmd": "order_purchase_order", "actor": k.actor, "now": k.now.to_rfc3339(),
+        "idempotency_key": "send-1", "args": {"id": 1}})
+    .to_string();
+    let first = k.send(&req);
+    assert!(first.contains(r#""total":"0.4999995""#), "{first}");
+    assert!(
+        first.contains(r#""actions":["receive","cancel","export"]"#),
+        "{first}"
+    );
+    let parsed = crate::protocol::parse_request(&req).unwrap();
+    let replayed = crate::engine::execute(&mut k.store, parsed).unwrap();
+    assert_eq!(crate::protocol::answer_json(&Ok(replayed)), first);
+}
+
 #[test]
 fn a_refused_command_does_not_use_up_its_key() {
     let mut k = Kit::new();

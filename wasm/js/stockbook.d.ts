@@ -215,7 +215,11 @@ export interface PoView {
   received_total: Decimal;
   movements: Movement[];
   backorder: PurchaseOrder | null;
+  /** What the engine would accept on this PO now: offer exactly these actions. */
+  actions: PoAction[];
 }
+/** A PO action, as named in `invalid_transition` (plus `export`). */
+export type PoAction = 'update' | 'delete' | 'order' | 'receive' | 'cancel' | 'close' | 'return' | 'export';
 export interface PoSummary {
   id: Id;
   number: string;

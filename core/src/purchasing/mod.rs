@@ -309,7 +309,10 @@ impl PoLine {
 }
 
 /// A PO as answered: the record, its totals, and what the command did.
+/// Read back (a kept answer typed again, a view given to `validateReceipt`)
+/// through [`PoViewFields`]: `actions` is derived from the PO again.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(from = "PoViewFields")]
 pub struct PoView {
     /// The purchase order.
     pub purchase_order: PurchaseOrder,
@@ -321,6 +324,35 @@ pub struct PoView {
     pub movements: Vec<crate::ledger::Movement>,
     /// The backorder a close created.
     pub backorder: Option<Box<PurchaseOrder>>,
+    /// What can be done to the PO now ([`PurchaseOrder::actions`]), so a page
+    /// offers exactly the buttons the engine would accept.
+    pub actions: Vec<&'static str>,
+}
+
+/// The stored form of a [`PoView`]: everything but `actions`. Totals are
+/// computed, so they read within [`crate::decimal::STORED_MONEY`].
+#[derive(Deserialize)]
+pub struct PoViewFields {
+    purchase_order: PurchaseOrder,
+    #[serde(deserialize_with = "crate::decimal::stored::money")]
+    total: Money,
+    #[serde(deserialize_with = "crate::decimal::stored::money")]
+    received_total: Money,
+    movements: Vec<crate::ledger::Movement>,
+    backorder: Option<Box<PurchaseOrder>>,
+}
+
+impl From<PoViewFields> for PoView {
+    fn from(f: PoViewFields) -> Self {
+        PoView {
+            actions: f.purchase_order.actions(),
+            purchase_order: f.purchase_order,
+            total: f.total,
+            received_total: f.received_total,
+            movements: f.movements,
+            backorder: f.backorder,
+        }
+    }
 }
 
 impl PoView {
@@ -329,10 +361,45 @@ impl PoView {
         PoView {
             total: po.total(),
             received_total: po.received_total(),
+            actions: po.actions(),
             purchase_order: po,
             movements: Vec::new(),
             backorder: None,
         }
+    }
+}
+
+impl PurchaseOrder {
+    /// The actions its commands would accept now, by the same status table
+    /// ([`PoStatus::after`]) and lock ([`check_unlocked`]) they check, and the
+    /// same preconditions: ordering needs a line, returning needs received
+    /// stock not yet returned, exporting happens once. Named as in
+    /// `invalid_transition` (`update`, `delete`, `order`, `receive`, `cancel`,
+    /// `close`, `return`), plus `export`.
+    pub fn actions(&self) -> Vec<&'static str> {
+        let candidates = [
+            PoAction::Update,
+            PoAction::Delete,
+            PoAction::Order,
+            PoAction::Receive { complete: false },
+            PoAction::Cancel,
+            PoAction::Close,
+            PoAction::Return,
+        ];
+        let mut out: Vec<&'static str> = candidates
+            .into_iter()
+            .filter(|&a| check_unlocked(self, a).is_ok() && self.status.after(a).is_ok())
+            .filter(|&a| match a {
+                PoAction::Order => !self.lines.is_empty(),
+                PoAction::Return => self.lines.iter().any(|l| l.received > l.returned),
+                _ => true,
+            })
+            .map(PoAction::as_str)
+            .collect();
+        if !self.exported {
+            out.push("export");
+        }
+        out
     }
 }
 
@@ -342,8 +409,15 @@ pub(crate) fn put(tx: &mut Tx<'_>, po: &PurchaseOrder) -> Result<()> {
 }
 
 /// `locked` when the PO was exported to accounting.
+///
+/// RULES §3 locks editing, cancelling and closing (and deleting, which would
+/// lose what accounting has); ordering, receiving and returning still work.
 pub(crate) fn check_unlocked(po: &PurchaseOrder, action: PoAction) -> Result<()> {
-    if po.exported {
+    let locks = matches!(
+        action,
+        PoAction::Update | PoAction::Delete | PoAction::Cancel | PoAction::Close
+    );
+    if po.exported && locks {
         return Err(Error::Locked {
             entity: "purchase_order".into(),
             id: po.id.to_string(),

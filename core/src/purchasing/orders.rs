@@ -280,9 +280,7 @@ pub(crate) fn load_for(
     action: PoAction,
 ) -> Result<(PurchaseOrder, PoStatus)> {
     let po = tx.purchase_order(id)?;
-    if !matches!(action, PoAction::Receive { .. } | PoAction::Return) {
-        check_unlocked(&po, action)?;
-    }
+    check_unlocked(&po, action)?;
     let next = po.status.after(action)?;
     Ok((po, next))
 }
