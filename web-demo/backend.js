@@ -64,8 +64,12 @@ export class ServerBackend {
   }
 
   /** Who the token speaks for (also proves the server is there). */
-  me() {
-    return this.#fetch('GET', '/api/me');
+  async me() {
+    const me = await this.#fetch('GET', '/api/me');
+    // Receipts are checked in the browser as this very actor, so a clerk
+    // without `purchasing.receive` hears `forbidden` before sending.
+    this.actor = { id: me.actor, permissions: me.permissions };
+    return me;
   }
 
   /** Any protocol command; the server adds the actor and `now`. */
@@ -94,7 +98,7 @@ export class ServerBackend {
 
   /** The server's answer to this receipt, computed in the browser on the mirror. */
   validateReceipt(id, receipt) {
-    return this.mirror.validateReceipt(id, receipt);
+    return this.mirror.validateReceipt(id, receipt, this.actor ? { actor: this.actor } : undefined);
   }
 }
 

@@ -92,6 +92,10 @@ test('a clerk orders and receives a PO; an over-receipt is refused inline withou
   assert.equal(await page.textContent('#po-lines tr[data-line="1"] td[data-col="received"]'), '10');
   const receipts = server.requests().filter((r) => r.method === 'POST' && /\/api\/purchase-orders\/\d+\/receive$/.test(r.path));
   assert.deepEqual(receipts.map((r) => r.status), [200, 200]);
+  // A received PO offers what the engine offers for it: no receipt form, no
+  // cancel or close; and no stray text where a part of the page is absent.
+  assert.equal(await page.locator('#receive, #cancel-po, #close-po, #order-po').count(), 0);
+  assert.doesNotMatch(await page.textContent('main'), /\bnull\b|undefined/);
 
   // Stock went up by 10; the ledger shows both receipts from this PO.
   assert.equal(await onHand(page, 'WASH-M8'), '1210');
@@ -112,6 +116,38 @@ test('a clerk orders and receives a PO; an over-receipt is refused inline withou
   await page.screenshot({ path: join(OUT_DIR, 'purchasing-flow.png'), fullPage: true });
   writeFileSync(join(OUT_DIR, 'timing.json'), JSON.stringify({ readyMs }, null, 2));
   assert.deepEqual(pageErrors, []);
+  await context.close();
+});
+
+test('the ledger shows the newest movements first and pages back to older ones', async () => {
+  const token = new URL(server.url).hash.match(/token=([^&]+)/)[1];
+  const post = (body) => fetch(`${server.origin}/api/commands`, {
+    method: 'POST',
+    headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
+    body: JSON.stringify(body),
+  }).then((r) => r.json());
+  const product = (await post({ cmd: 'list_products', args: { search: 'NUT-M6' } })).ok.items[0].product;
+  for (let i = 0; i < 105; i++) {
+    const answer = await post({ cmd: 'update_stock', args: { product_id: product.id, operation: 'add', quantity: '1' } });
+    assert.ok(answer.ok, JSON.stringify(answer));
+  }
+  const context = await browser.newContext();
+  const page = await context.newPage();
+  await page.goto(`${server.origin}/#token=${token}`);
+  await page.waitForSelector('body[data-ready="1"]');
+  await page.goto(`${server.origin}/#/ledger?product=${product.id}&type=`);
+  await page.waitForSelector('#ledger tbody tr');
+  const seqs = async () => (await page.locator('#ledger tbody tr').evaluateAll((rows) => rows.map((r) => Number(r.dataset.seq))));
+  const first = await seqs();
+  assert.equal(first.length, 100);
+  assert.deepEqual(first, [...first].sort((a, b) => b - a), 'newest first');
+  assert.match(await page.textContent('#ledger tbody tr:first-child'), /1005/, 'the newest balance on top');
+  await page.click('#ledger-older');
+  await page.waitForFunction((top) => Number(document.querySelector('#ledger tbody tr')?.dataset.seq) < top, first.at(-1) + 1);
+  const older = await seqs();
+  assert.ok(older.length >= 6, `${older.length} older movements`);
+  assert.ok(Math.max(...older) < Math.min(...first), 'the next page continues below the first');
+  assert.equal(await page.locator('#ledger-newest').count(), 1);
   await context.close();
 });
 
