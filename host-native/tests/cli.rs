@@ -382,3 +382,137 @@ fn a_product_row_is_imported_all_or_nothing() {
         &["products", "add", "--sku", "NEG", "--name", "Negative"],
     );
 }
+
+/// The CSV columns of a file, and its rows as maps from column to cell.
+fn csv_rows(text: &str) -> Vec<std::collections::HashMap<String, String>> {
+    let mut rd = csv::Reader::from_reader(text.as_bytes());
+    let h = rd.headers().unwrap().clone();
+    rd.records()
+        .map(|r| {
+            let r = r.unwrap();
+            h.iter()
+                .zip(r.iter())
+                .map(|(k, v)| (k.to_string(), v.to_string()))
+                .collect()
+        })
+        .collect()
+}
+
+#[test]
+fn csv_exports_import_into_another_database_onto_the_same_products() {
+    let dir = tempfile::tempdir().unwrap();
+    let a = dir.path().join("a.db");
+    let a = a.as_path();
+    let path = |name: &str| dir.path().join(name).to_str().unwrap().to_string();
+    ok(a, &["products", "add", "--sku", "Z", "--name", "Zeta"]);
+    ok(a, &["products", "add", "--sku", "A", "--name", "Alpha"]);
+    ok(
+        a,
+        &[
+            "products",
+            "add",
+            "--sku",
+            "U",
+            "--name",
+            "Service",
+            "--untracked",
+        ],
+    );
+    ok(a, &["products", "add", "--sku", "OLD", "--name", "Old"]);
+    let archive = path("archive.jsonl");
+    let request = serde_json::json!({
+        "cmd": "update_product",
+        "actor": {"id": "t", "permissions": ["admin"]},
+        "now": stockbook_native::now_text(),
+        "args": {"id": 4, "archived": true},
+    });
+    std::fs::write(&archive, request.to_string()).unwrap();
+    ok(a, &["exec", "--file", &archive]);
+    ok(a, &["stock", "add", "1", "5"]);
+    ok(a, &["stock", "subtract", "1", "2"]);
+
+    // An unmodified products export imports cleanly: the untracked product's
+    // on_hand 0 is not refused, the archived one stays archived.
+    table(a, &["products", "export", "--out", &path("products.csv")]);
+    let b = dir.path().join("b.db");
+    let r = sb(&b, &["products", "import", &path("products.csv")]);
+    assert_eq!(r.code, 0, "{}", r.err);
+    assert!(
+        r.err.contains("ignores the column(s) id, article_number"),
+        "{}",
+        r.err
+    );
+    let list = ok(&b, &["products", "list", "--archived"]);
+    let got: Vec<(String, String, bool)> = list["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|i| {
+            (
+                i["product"]["sku"].as_str().unwrap().to_string(),
+                i["stock"]["on_hand"].as_str().unwrap().to_string(),
+                i["product"]["archived"].as_bool().unwrap(),
+            )
+        })
+        .collect();
+    let want = [
+        ("A", "0", false),
+        ("OLD", "0", true),
+        ("U", "0", false),
+        ("Z", "3", false),
+    ]
+    .map(|(s, q, ar)| (s.to_string(), q.to_string(), ar));
+    assert_eq!(got, want, "{list}");
+
+    // The ledger export names each movement's product by SKU, and an import
+    // into a database whose ids differ lands on the same SKUs.
+    table(a, &["ledger", "export", "--out", &path("ledger.csv")]);
+    let exported = csv_rows(&std::fs::read_to_string(path("ledger.csv")).unwrap());
+    assert_eq!(exported.len(), 2);
+    assert!(exported
+        .iter()
+        .all(|r| r["sku"] == "Z" && r["product_id"] == "1"));
+    let c = dir.path().join("c.db");
+    let c = c.as_path();
+    ok(c, &["products", "add", "--sku", "A", "--name", "Alpha"]);
+    ok(c, &["products", "add", "--sku", "Z", "--name", "Zeta"]);
+    let r = sb(c, &["ledger", "import", &path("ledger.csv")]);
+    assert_eq!(r.code, 0, "{}", r.err);
+    // What the import does not carry over is said, not silently dropped.
+    for col in ["type", "actor", "purchase_order", "not a backup/restore"] {
+        assert!(r.err.contains(col), "{col}: {}", r.err);
+    }
+    assert_eq!(ok(c, &["stock", "show", "2"])["totals"]["on_hand"], "3");
+    assert_eq!(ok(c, &["stock", "show", "1"])["totals"]["on_hand"], "0");
+
+    // An unknown SKU and a time after the clock are refused by row; the rest
+    // is imported, and the product still takes changes afterwards.
+    std::fs::write(
+        path("more.csv"),
+        "sku,quantity,at\nZ,1,\nNOPE,1,\nA,4,2999-01-01T00:00:00Z\nA,2,\n",
+    )
+    .unwrap();
+    let r = sb(c, &["ledger", "import", &path("more.csv")]);
+    assert_eq!(r.code, 1, "{}", r.err);
+    assert!(
+        r.err
+            .contains("row 3: not_found: no product with sku `NOPE`"),
+        "{}",
+        r.err
+    );
+    assert!(
+        r.err
+            .contains("row 4: at: 2999-01-01T00:00:00Z is later than the clock"),
+        "{}",
+        r.err
+    );
+    assert!(r.err.contains("2 imported, 2 refused"), "{}", r.err);
+    assert_eq!(ok(c, &["stock", "show", "1"])["totals"]["on_hand"], "2");
+    ok(c, &["stock", "add", "1", "1"]);
+
+    let help = table(c, &["ledger", "import", "--help"]);
+    assert!(help.contains("not a backup/restore"), "{help}");
+    assert!(help.contains("sku"), "{help}");
+    let help = table(c, &["products", "import", "--help"]);
+    assert!(help.contains("assigned anew"), "{help}");
+}

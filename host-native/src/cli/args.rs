@@ -132,6 +132,12 @@ pub enum ProductsCmd {
     /// is reported on stderr as `row N: code: message` (`row N: on_hand:
     /// code: message` when its stock was refused); the other rows are
     /// imported, and the exit status is then 1.
+    ///
+    /// `archived` (true/false) archives the product after it is created.
+    /// Ids and article numbers are assigned anew (the `id` and
+    /// `article_number` columns of `products export` are ignored, with a
+    /// warning); an untracked product's `on_hand` of 0 or empty is skipped,
+    /// so an unmodified export imports as it is.
     Import {
         /// The CSV file.
         file: PathBuf,
@@ -266,10 +272,22 @@ pub enum LedgerCmd {
         #[arg(long)]
         out: Option<PathBuf>,
     },
-    /// Import stock changes from CSV (columns: product_id, quantity, and
-    /// optionally location_id, operation (add|subtract|set; default from the
-    /// sign of quantity), reason, at (RFC 3339; default now)), in one
+    /// Import stock changes from CSV (columns: sku or product_id, quantity,
+    /// and optionally location_id, operation (add|subtract|set; default from
+    /// the sign of quantity), reason, at (RFC 3339; default now)), in one
     /// transaction.
+    ///
+    /// Rows name their product by `sku` when the file has a `sku` column
+    /// (as `ledger export` writes), so an export lands on the same products
+    /// in another database; `product_id` is used only in a file without a
+    /// `sku` column. An `at` later than the clock is refused (the ledger
+    /// takes no backdating, so it would block every later change).
+    ///
+    /// It records stock counts and adjustments, it is not a backup/restore:
+    /// each row is a new `update_stock` by --actor. The exported columns
+    /// seq, type, requested, balance_after, actor and the sources (ticket,
+    /// invoice, purchase_order, client) are ignored, with a warning on
+    /// stderr; the movement type follows from the operation.
     Import {
         /// The CSV file.
         file: PathBuf,

@@ -12,8 +12,12 @@ use super::{Ctx, Failure, Outcome};
 use crate::sqlite::Batch;
 use indicatif::{ProgressBar, ProgressStyle};
 use serde_json::{json, Map, Value};
+use std::collections::HashMap;
 use std::io::{IsTerminal, Write};
 use std::path::Path;
+use stockbook_core::decimal::Quantity;
+use stockbook_core::store::Key;
+use stockbook_core::tx::Tx;
 
 /// A progress bar of `len` steps, hidden when not wanted.
 pub fn bar(len: u64, quiet: bool, what: &str) -> ProgressBar {
@@ -75,20 +79,34 @@ fn field<'a>(headers: &[String], row: &'a [String], name: &str) -> Option<&'a st
     row.get(i).map(String::as_str).filter(|s| !s.is_empty())
 }
 
+/// A true/false CSV cell (`true`/`false`, `yes`/`no`, `1`/`0`).
+fn flag(name: &str, v: &str) -> Result<bool, String> {
+    match v.to_ascii_lowercase().as_str() {
+        "true" | "yes" | "1" => Ok(true),
+        "false" | "no" | "0" => Ok(false),
+        _ => Err(format!("{name}: `{v}` is not true/false")),
+    }
+}
+
 /// Parses an integer-or-boolean CSV cell into JSON; other cells stay strings.
 fn typed(name: &str, v: &str) -> Result<Value, String> {
     match name {
-        "track_inventory" => match v.to_ascii_lowercase().as_str() {
-            "true" | "yes" | "1" => Ok(json!(true)),
-            "false" | "no" | "0" => Ok(json!(false)),
-            _ => Err(format!("{name}: `{v}` is not true/false")),
-        },
+        "track_inventory" => flag(name, v).map(|b| json!(b)),
         "decimal_places" | "category_id" | "supplier_id" | "vat_rate_id" => v
             .parse::<u64>()
             .map(|n| json!(n))
             .map_err(|_| format!("{name}: `{v}` is not a whole number")),
         _ => Ok(json!(v)),
     }
+}
+
+/// The columns of `headers` an import does not read, in file order.
+fn ignored<'a>(headers: &'a [String], used: &[&str]) -> Vec<&'a str> {
+    headers
+        .iter()
+        .map(String::as_str)
+        .filter(|h| !used.contains(h))
+        .collect()
 }
 
 struct Report {
@@ -150,8 +168,18 @@ pub fn import_products(ctx: &mut Ctx, file: &Path) -> Outcome {
             )));
         }
     }
+    let mut used = COLUMNS.to_vec();
+    used.extend(["on_hand", "archived"]);
+    let skipped = ignored(&headers, &used);
+    if !skipped.is_empty() {
+        eprintln!(
+            "warning: products import ignores the column(s) {}: ids and article numbers \
+             are assigned anew",
+            skipped.join(", ")
+        );
+    }
     let pb = bar(rows.len() as u64, ctx.quiet, "products");
-    let requests: Vec<Result<(String, Option<String>), String>> = rows
+    let requests: Vec<Result<ProductRow, String>> = rows
         .iter()
         .map(|row| {
             let row = row.as_ref().map_err(Clone::clone)?;
@@ -161,11 +189,15 @@ pub fn import_products(ctx: &mut Ctx, file: &Path) -> Outcome {
                     m.insert(c.into(), typed(c, v)?);
                 }
             }
-            let on_hand = field(&headers, row, "on_hand").map(str::to_string);
-            Ok((
-                ctx.request("create_product", Value::Object(m), None),
-                on_hand,
-            ))
+            let archived = match field(&headers, row, "archived") {
+                Some(v) => flag("archived", v)?,
+                None => false,
+            };
+            Ok(ProductRow {
+                create: ctx.request("create_product", Value::Object(m), None),
+                on_hand: field(&headers, row, "on_hand").map(str::to_string),
+                archived,
+            })
         })
         .collect();
     let actor = ctx.actor.clone();
@@ -175,9 +207,7 @@ pub fn import_products(ctx: &mut Ctx, file: &Path) -> Outcome {
         for (i, r) in requests.iter().enumerate() {
             pb.inc(1);
             let imported = match r {
-                Ok((create, on_hand)) => {
-                    b.all_or_nothing(|b| import_product_row(b, &actor, create, on_hand.as_deref()))
-                }
+                Ok(row) => b.all_or_nothing(|b| import_product_row(b, &actor, row)),
                 Err(e) => Err(e.clone()),
             };
             match imported {
@@ -191,28 +221,61 @@ pub fn import_products(ctx: &mut Ctx, file: &Path) -> Outcome {
     report.finish("products")
 }
 
+/// One row of `products import`, ready to send.
+struct ProductRow {
+    /// The `create_product` request.
+    create: String,
+    /// Its `on_hand` cell, if any.
+    on_hand: Option<String>,
+    /// Archive the product once created.
+    archived: bool,
+}
+
+/// A request of an import, by the CLI actor at the host's clock.
+fn host_request(actor: &str, cmd: &str, args: Value) -> String {
+    json!({
+        "cmd": cmd,
+        "actor": {"id": actor, "permissions": ["admin"]},
+        "now": crate::now_text(),
+        "args": args,
+    })
+    .to_string()
+}
+
 /// One row of `products import`: the product, then its stock when the row
-/// has `on_hand`. `Err` is why the row was refused; the caller runs it as
-/// one unit of the batch, so a refused row leaves nothing behind (no product
-/// without its stock).
-fn import_product_row(
-    b: &mut Batch<'_>,
-    actor: &str,
-    create: &str,
-    on_hand: Option<&str>,
-) -> Result<(), String> {
-    let product = refusal(&b.execute_json(create))?;
+/// has `on_hand`, then archiving it when the row says `archived`. `Err` is
+/// why the row was refused; the caller runs it as one unit of the batch, so
+/// a refused row leaves nothing behind (no product without its stock).
+///
+/// An untracked product's `on_hand` of zero (what `products export` writes
+/// for it) is no stock to set, so it is not sent; any other `on_hand` is,
+/// and the engine answers it.
+fn import_product_row(b: &mut Batch<'_>, actor: &str, row: &ProductRow) -> Result<(), String> {
+    let product = refusal(&b.execute_json(&row.create))?;
+    let untracked = product["track_inventory"] == json!(false);
+    let on_hand = row
+        .on_hand
+        .as_deref()
+        .filter(|q| !(untracked && q.parse::<Quantity>().is_ok_and(|q| q.is_zero())));
     if let Some(q) = on_hand {
-        let req = json!({
-            "cmd": "update_stock",
-            "actor": {"id": actor, "permissions": ["admin"]},
-            "now": crate::now_text(),
-            "args": {"product_id": product["id"], "operation": "set", "quantity": q, "reason": "import"},
-        });
+        let req = host_request(
+            actor,
+            "update_stock",
+            json!({"product_id": product["id"], "operation": "set", "quantity": q, "reason": "import"}),
+        );
         // The refusal may name the product's id; the rollback undoes the
         // product too, which the report must say.
-        refusal(&b.execute_json(&req.to_string()))
+        refusal(&b.execute_json(&req))
             .map_err(|e| format!("on_hand: {e} (nothing of the row was imported)"))?;
+    }
+    if row.archived {
+        let req = host_request(
+            actor,
+            "update_product",
+            json!({"id": product["id"], "archived": true}),
+        );
+        refusal(&b.execute_json(&req))
+            .map_err(|e| format!("archived: {e} (nothing of the row was imported)"))?;
     }
     Ok(())
 }
@@ -288,6 +351,7 @@ pub fn export_ledger(ctx: &mut Ctx, filter: &LedgerFilter, out: Option<&Path>) -
         "seq",
         "at",
         "product_id",
+        "sku",
         "location_id",
         "type",
         "quantity",
@@ -303,6 +367,8 @@ pub fn export_ledger(ctx: &mut Ctx, filter: &LedgerFilter, out: Option<&Path>) -
     .map_err(csv_err)?;
     let base = ledger_args(filter)?;
     let pb = bar(0, ctx.quiet, "movements");
+    // Each product's SKU, asked once: an import matches rows by it.
+    let mut skus: HashMap<u64, String> = HashMap::new();
     let mut after: Option<u64> = None;
     loop {
         let mut args = base.clone();
@@ -313,10 +379,16 @@ pub fn export_ledger(ctx: &mut Ctx, filter: &LedgerFilter, out: Option<&Path>) -
         let v = ctx.call("list_movements", Value::Object(args))?;
         for m in v["movements"].as_array().into_iter().flatten() {
             let s = &m["source"];
+            let pid = m["product_id"].as_u64().unwrap_or(0);
+            if let std::collections::hash_map::Entry::Vacant(e) = skus.entry(pid) {
+                let p = ctx.call("get_product", json!({"id": pid}))?;
+                e.insert(cell(&p["product"]["sku"]));
+            }
             w.write_record([
                 cell(&m["seq"]),
                 cell(&m["at"]),
                 cell(&m["product_id"]),
+                skus[&pid].clone(),
                 cell(&m["location_id"]),
                 cell(&m["type"]),
                 cell(&m["quantity"]),
@@ -342,26 +414,75 @@ pub fn export_ledger(ctx: &mut Ctx, filter: &LedgerFilter, out: Option<&Path>) -
     Ok(())
 }
 
-/// `ledger import`: each row one `update_stock`.
+/// The columns `ledger import` reads.
+const LEDGER_COLUMNS: [&str; 7] = [
+    "sku",
+    "product_id",
+    "quantity",
+    "location_id",
+    "operation",
+    "reason",
+    "at",
+];
+
+/// `ledger import`: each row one `update_stock`, for the product named by
+/// the row's `sku` (or, in a file without a `sku` column, its `product_id`).
 pub fn import_ledger(ctx: &mut Ctx, file: &Path) -> Outcome {
     let (headers, rows) = read_rows(file)?;
-    for required in ["product_id", "quantity"] {
-        if !headers.iter().any(|h| h == required) {
-            return Err(Failure::Usage(format!(
-                "the CSV needs a `{required}` column"
-            )));
-        }
+    let has = |name: &str| headers.iter().any(|h| h == name);
+    let by_sku = has("sku");
+    if !by_sku && !has("product_id") {
+        return Err(Failure::Usage(
+            "the CSV needs a `sku` (or `product_id`) column".into(),
+        ));
     }
-    let now = crate::now_text();
+    if !has("quantity") {
+        return Err(Failure::Usage("the CSV needs a `quantity` column".into()));
+    }
+    let mut used = LEDGER_COLUMNS.to_vec();
+    if by_sku {
+        used.retain(|c| *c != "product_id");
+    }
+    let skipped = ignored(&headers, &used);
+    if !skipped.is_empty() {
+        eprintln!(
+            "warning: ledger import ignores the column(s) {}: it records stock changes \
+             (add/subtract/set by --actor, no sources), it is not a backup/restore{}",
+            skipped.join(", "),
+            if by_sku && has("product_id") {
+                "; rows are matched by sku"
+            } else {
+                ""
+            }
+        );
+    }
+    let ids = if by_sku {
+        let skus: Vec<String> = rows
+            .iter()
+            .flatten()
+            .filter_map(|row| field(&headers, row, "sku").map(str::to_string))
+            .collect();
+        product_ids_by_sku(ctx, skus)?
+    } else {
+        HashMap::new()
+    };
+    let now_t = crate::now();
+    let now = crate::time_text(now_t);
     let actor = ctx.actor.clone();
     let requests: Vec<Result<String, String>> = rows
         .iter()
         .map(|row| {
             let row = row.as_ref().map_err(Clone::clone)?;
-            let pid: u64 = field(&headers, row, "product_id")
-                .unwrap_or("")
-                .parse()
-                .map_err(|_| "product_id: not an id".to_string())?;
+            let pid: u64 = if by_sku {
+                let sku = field(&headers, row, "sku").ok_or("sku: missing")?;
+                *ids.get(sku)
+                    .ok_or_else(|| format!("not_found: no product with sku `{sku}`"))?
+            } else {
+                field(&headers, row, "product_id")
+                    .unwrap_or("")
+                    .parse()
+                    .map_err(|_| "product_id: not an id".to_string())?
+            };
             let q = field(&headers, row, "quantity").ok_or("quantity: missing")?;
             let (op, q) = match field(&headers, row, "operation") {
                 Some(op) => (op.to_string(), q.to_string()),
@@ -380,6 +501,15 @@ pub fn import_ledger(ctx: &mut Ctx, file: &Path) -> Outcome {
                 args["reason"] = json!(r);
             }
             let at = field(&headers, row, "at").unwrap_or(&now);
+            // A time after the clock would be the product's newest movement
+            // until then, and the ledger takes no backdating: every later
+            // change of the product would be refused.
+            if chrono::DateTime::parse_from_rfc3339(at).is_ok_and(|t| t > now_t) {
+                return Err(format!(
+                    "at: {at} is later than the clock ({now}); a future movement \
+                     would block every change of the product until then"
+                ));
+            }
             Ok(json!({
                 "cmd": "update_stock",
                 "actor": {"id": actor, "permissions": ["admin"]},
@@ -407,4 +537,24 @@ pub fn import_ledger(ctx: &mut Ctx, file: &Path) -> Outcome {
     })?;
     pb.finish_and_clear();
     report.finish("ledger")
+}
+
+/// The product ids of SKUs, read from the core's SKU index in one read
+/// transaction (a SKU no product has is left out).
+fn product_ids_by_sku(ctx: &mut Ctx, mut skus: Vec<String>) -> Outcome<HashMap<String, u64>> {
+    skus.sort_unstable();
+    skus.dedup();
+    let store = ctx.sqlite("ledger import")?;
+    let now = crate::now();
+    let found = store.in_transaction(false, |s| {
+        let mut tx = Tx::new(s, now);
+        let mut ids = HashMap::with_capacity(skus.len());
+        for sku in skus {
+            if let Some(id) = tx.index(&Key::Sku(sku.clone()))? {
+                ids.insert(sku, id);
+            }
+        }
+        Ok::<_, stockbook_core::Error>(ids)
+    })?;
+    found.map_err(|e| Failure::Io(e.to_string()))
 }
