@@ -516,3 +516,42 @@ fn csv_exports_import_into_another_database_onto_the_same_products() {
     let help = table(c, &["products", "import", "--help"]);
     assert!(help.contains("assigned anew"), "{help}");
 }
+
+#[test]
+fn products_export_is_one_pass_in_id_order_with_every_product() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("x.db");
+    let db = db.as_path();
+    // Names in reverse order of ids, more than two pages of 50.
+    let mut text = String::from("sku,name,on_hand,archived\n");
+    for i in 0..120 {
+        text.push_str(&format!(
+            "S{i:03},Product {:03},{},{}\n",
+            119 - i,
+            i % 7,
+            i == 5
+        ));
+    }
+    let csv_in = dir.path().join("in.csv");
+    std::fs::write(&csv_in, &text).unwrap();
+    let r = sb(db, &["products", "import", csv_in.to_str().unwrap()]);
+    assert_eq!(r.code, 0, "{}", r.err);
+    let out = table(db, &["products", "export"]);
+    let rows = csv_rows(&out);
+    // Id order (not the name order of `list_products`, whose paging by
+    // page number made the export quadratic), archived products included,
+    // the same totals `list_products` answers.
+    let ids: Vec<u64> = rows.iter().map(|r| r["id"].parse().unwrap()).collect();
+    assert_eq!(ids, (1..=120).collect::<Vec<u64>>());
+    assert_eq!(rows[5]["archived"], "true");
+    assert_eq!(rows[5]["on_hand"], "5");
+    assert_eq!(rows[13]["on_hand"], "6");
+    let listed = ok(db, &["products", "list", "--archived", "--search", "S013"]);
+    let item = &listed["items"][0];
+    assert_eq!(item["product"]["name"], rows[13]["name"].as_str());
+    assert_eq!(
+        item["product"]["article_number"],
+        rows[13]["article_number"].as_str()
+    );
+    assert_eq!(item["product"]["price"], rows[13]["price"].as_str());
+}
