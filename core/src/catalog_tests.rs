@@ -149,6 +149,20 @@ fn suppliers_get_creditor_numbers_and_can_be_edited_and_listed() {
         "create_supplier",
         json!({"name": "X", "default_vat_rate_id": 4}),
     );
+    // A contact person is a name (RULES §8: no control characters); an
+    // address may span lines.
+    for (field, value) in [("contact_person", "Mia\nde Vries"), ("phone", "+31\u{7}20")] {
+        let e = k.refused(
+            "invalid_field",
+            "create_supplier",
+            json!({"name": "X", field: value}),
+        );
+        assert_eq!(e["field"], field);
+    }
+    Kit::new().ok(
+        "create_supplier",
+        json!({"name": "Lines", "address": "Dock 2\nHaven 5", "contact_person": "  "}),
+    );
     let u = k.ok(
         "update_supplier",
         json!({"id": a["id"], "email": null, "contact_person": "Mia", "active": false}),

@@ -189,8 +189,9 @@ fn contact_fields(
     website: Option<&str>,
 ) -> Result<[Option<String>; 4]> {
     Ok([
-        validate::text("contact_person", contact_person, validate::MAX_NAME)?,
-        validate::text("phone", phone, validate::MAX_NAME)?,
+        // Names: one line (RULES §8: no control characters in names).
+        validate::optional_name("contact_person", contact_person)?,
+        validate::optional_name("phone", phone)?,
         validate::text("address", address, MAX_TEXT)?,
         validate::text("website", website, MAX_TEXT)?,
     ])

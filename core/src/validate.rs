@@ -33,6 +33,16 @@ pub fn name(field: &str, v: &str) -> Result<String> {
     Ok(t.to_string())
 }
 
+/// An optional name (a contact person, a phone number): the rules of
+/// [`name`] (one line, no control characters, at most 200 characters) when
+/// given; blank becomes `None`.
+pub fn optional_name(field: &str, v: Option<&str>) -> Result<Option<String>> {
+    match v.map(str::trim) {
+        None | Some("") => Ok(None),
+        Some(t) => name(field, t).map(Some),
+    }
+}
+
 /// A code (SKU, PO number): non-blank, at most 64 characters, no whitespace or
 /// control characters inside.
 pub fn code(field: &str, v: &str) -> Result<String> {
