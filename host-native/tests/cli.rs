@@ -555,3 +555,90 @@ fn products_export_is_one_pass_in_id_order_with_every_product() {
     );
     assert_eq!(item["product"]["price"], rows[13]["price"].as_str());
 }
+
+/// A database with product 1, supplier 1 and PO 1 (2 of product 1) received
+/// in full on 2026-03-25.
+fn received_po(db: &Path) {
+    ok(db, &["products", "add", "--sku", "A", "--name", "Cable"]);
+    ok(db, &["suppliers", "add", "--name", "ACME"]);
+    ok(
+        db,
+        &["po", "create", "--supplier", "1", "--line", "1:2:1.00"],
+    );
+    ok(db, &["po", "order", "1"]);
+    ok(db, &["po", "receive", "1", "--all", "--date", "2026-03-25"]);
+}
+
+#[test]
+fn receive_all_on_a_received_po_is_answered_by_the_engine() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("r.db");
+    received_po(&db);
+    let r = sb(&db, &["po", "receive", "1", "--all"]);
+    assert_eq!(r.code, 1, "{}", r.err);
+    assert!(r.err.starts_with("error: invalid_transition:"), "{}", r.err);
+    // Neither --line nor --all is still a usage error.
+    assert_eq!(sb(&db, &["po", "receive", "1"]).code, 2);
+}
+
+#[test]
+fn file_errors_name_the_file_and_exit_3() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("f.db");
+    received_po(&db);
+    let d = dir.path().to_str().unwrap().to_string();
+    let missing = format!("{d}/no/such");
+    let cases: Vec<(Vec<String>, String)> = vec![
+        (
+            vec!["exec".into(), "--file".into(), missing.clone()],
+            missing.clone(),
+        ),
+        (
+            vec!["products".into(), "import".into(), missing.clone()],
+            missing.clone(),
+        ),
+        (vec!["ledger".into(), "import".into(), d.clone()], d.clone()),
+        (
+            vec![
+                "products".into(),
+                "export".into(),
+                "--out".into(),
+                format!("{missing}/x.csv"),
+            ],
+            format!("{missing}/x.csv"),
+        ),
+        (
+            vec![
+                "po".into(),
+                "slips-zip".into(),
+                "--out".into(),
+                format!("{missing}/a.zip"),
+            ],
+            format!("{missing}/a.zip"),
+        ),
+        (
+            vec!["po".into(), "attach-slip".into(), "1".into(), d.clone()],
+            d.clone(),
+        ),
+    ];
+    for (args, path) in cases {
+        let args: Vec<&str> = args.iter().map(String::as_str).collect();
+        let r = sb(&db, &args);
+        assert_eq!(r.code, 3, "{args:?}: {}", r.err);
+        assert!(
+            r.err.starts_with(&format!("file error: {path}: ")),
+            "{args:?}: {}",
+            r.err
+        );
+    }
+    // --db naming a directory, or a file in a missing directory.
+    for bad in [d.clone(), format!("{missing}/x.db")] {
+        let r = sb(Path::new(&bad), &["products", "list"]);
+        assert_eq!(r.code, 3, "{}", r.err);
+        assert!(
+            r.err.starts_with(&format!("file error: {bad}: ")),
+            "{}",
+            r.err
+        );
+    }
+}

@@ -34,7 +34,7 @@ fn put<T: serde::Serialize>(m: &mut Map<String, Value>, key: &str, v: Option<T>)
 pub fn exec(ctx: &mut Ctx, a: ExecArgs) -> Outcome {
     let (mut input, size): (Box<dyn BufRead>, Option<u64>) = match &a.file {
         Some(f) => {
-            let file = std::fs::File::open(f)?;
+            let file = std::fs::File::open(f).map_err(|e| Failure::file(f, e))?;
             let size = file.metadata().ok().map(|m| m.len());
             (Box::new(BufReader::new(file)), size)
         }
@@ -718,7 +718,9 @@ pub fn po(ctx: &mut Ctx, c: PoCmd, db: &Path) -> Outcome {
                     rl.push(m);
                 }
             }
-            if rl.is_empty() {
+            // With --all and nothing outstanding the request still goes out:
+            // the engine says why (a received or closed PO: invalid_transition).
+            if rl.is_empty() && !all {
                 return Err(usage(
                     "nothing to receive: give --line LINE_NO:QUANTITY or --all",
                 ));
@@ -763,7 +765,9 @@ pub fn po(ctx: &mut Ctx, c: PoCmd, db: &Path) -> Outcome {
         PoCmd::Slip { id, out } => {
             let store = ctx.sqlite("packing slips")?;
             let (slip, path) = slips::fetch(store, id)?;
-            std::fs::copy(&path, &out)?;
+            let mut from = std::fs::File::open(&path).map_err(|e| Failure::file(&path, e))?;
+            let mut to = std::fs::File::create(&out).map_err(|e| Failure::file(&out, e))?;
+            std::io::copy(&mut from, &mut to).map_err(|e| Failure::file(&out, e))?;
             if ctx.json {
                 say!("{}", json!({"ok": slip}));
             } else {
@@ -777,9 +781,9 @@ pub fn po(ctx: &mut Ctx, c: PoCmd, db: &Path) -> Outcome {
             let store = ctx.sqlite("packing slips")?;
             let tmp = out.with_extension("zip.partial");
             let n = {
-                let f = std::fs::File::create(&tmp)?;
+                let f = std::fs::File::create(&tmp).map_err(|e| Failure::file(&out, e))?;
                 let n = slips::zip_year(store, year, std::io::BufWriter::new(f))?;
-                std::fs::rename(&tmp, &out)?;
+                std::fs::rename(&tmp, &out).map_err(|e| Failure::file(&out, e))?;
                 n
             };
             if ctx.json {
@@ -793,7 +797,10 @@ pub fn po(ctx: &mut Ctx, c: PoCmd, db: &Path) -> Outcome {
 }
 
 fn attach_slip(ctx: &mut Ctx, id: u64, file: &Path) -> Outcome {
-    let (kind, bytes) = slips::read_slip(file)?;
+    let (kind, bytes) = slips::read_slip(file).map_err(|e| match e {
+        slips::SlipError::Io(e) => Failure::file(file, e),
+        other => other.into(),
+    })?;
     let view = ctx.call("get_purchase_order", json!({"id": id}))?;
     let po = &view["purchase_order"];
     let status = cell(&po["status"]);

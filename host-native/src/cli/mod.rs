@@ -15,7 +15,7 @@ use args::{Cli, Cmd};
 use clap::Parser;
 use output::say;
 use serde_json::{json, Value};
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 
 /// Exit status: everything worked.
 pub const EXIT_OK: i32 = 0;
@@ -39,8 +39,10 @@ pub enum Failure {
     },
     /// Bad arguments (exit 2).
     Usage(String),
-    /// Database or file trouble (exit 3).
+    /// Database trouble (exit 3).
     Io(String),
+    /// A file that could not be read or written (exit 3): `PATH: why`.
+    File(String),
 }
 
 impl Failure {
@@ -48,8 +50,13 @@ impl Failure {
         match self {
             Failure::Refused { .. } => EXIT_REFUSED,
             Failure::Usage(_) => EXIT_USAGE,
-            Failure::Io(_) => EXIT_IO,
+            Failure::Io(_) | Failure::File(_) => EXIT_IO,
         }
+    }
+
+    /// A file error naming the file.
+    pub(crate) fn file(path: &Path, why: impl std::fmt::Display) -> Failure {
+        Failure::File(format!("{}: {why}", path.display()))
     }
 
     fn report(&self) {
@@ -57,6 +64,7 @@ impl Failure {
             Failure::Refused { code, message } => eprintln!("error: {code}: {message}"),
             Failure::Usage(m) => eprintln!("usage error: {m}"),
             Failure::Io(m) => eprintln!("database error: {m}"),
+            Failure::File(m) => eprintln!("file error: {m}"),
         }
     }
 }
@@ -227,6 +235,12 @@ fn run(cli: Cli) -> Outcome {
         other => other,
     };
     let engine = open_engine(cli.engine, &db, opts).map_err(|e| match e {
+        EngineError::Db(DbError::Io(e)) => Failure::file(&db, e),
+        EngineError::Db(DbError::Sqlite(e))
+            if e.sqlite_error_code() == Some(rusqlite::ErrorCode::CannotOpen) =>
+        {
+            Failure::file(&db, format!("cannot open the database file ({e})"))
+        }
         EngineError::Db(d) => Failure::from(d),
         EngineError::Unavailable(m) => Failure::Usage(m),
     })?;

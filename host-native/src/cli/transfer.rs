@@ -42,7 +42,9 @@ pub fn bar(len: u64, quiet: bool, what: &str) -> ProgressBar {
 
 fn output(out: Option<&Path>) -> Outcome<Box<dyn Write>> {
     Ok(match out {
-        Some(p) => Box::new(std::io::BufWriter::new(std::fs::File::create(p)?)),
+        Some(p) => Box::new(std::io::BufWriter::new(
+            std::fs::File::create(p).map_err(|e| Failure::file(p, e))?,
+        )),
         None => Box::new(std::io::BufWriter::new(std::io::stdout())),
     })
 }
@@ -56,14 +58,15 @@ type Row = Result<Vec<String>, String>;
 
 /// The lower-cased headers and every row of a CSV file.
 fn read_rows(file: &Path) -> Outcome<(Vec<String>, Vec<Row>)> {
+    let file_err = |e: csv::Error| Failure::file(file, e);
     let mut r = csv::ReaderBuilder::new()
         .flexible(true)
         .trim(csv::Trim::All)
         .from_path(file)
-        .map_err(csv_err)?;
+        .map_err(file_err)?;
     let headers: Vec<String> = r
         .headers()
-        .map_err(csv_err)?
+        .map_err(file_err)?
         .iter()
         .map(|h| h.to_ascii_lowercase())
         .collect();
