@@ -451,6 +451,24 @@ mod tests {
         assert_eq!(list, native);
     }
 
+    /// A bad snapshot is refused with the words of the native library
+    /// (`MemoryStore::from_snapshot_json`, which the package uses too).
+    #[test]
+    fn a_bad_snapshot_is_refused_like_the_native_library_refuses_it() {
+        let mut core = trap_module();
+        for bad in [
+            r#"{"format":1}"#,
+            r#"{"format":2,"records":[],"movements":[]}"#,
+            "[1,2]",
+        ] {
+            let native = match stockbook_core::store::memory::MemoryStore::from_snapshot_json(bad) {
+                Ok(_) => panic!("{bad} was accepted"),
+                Err(e) => stockbook_core::protocol::answer_json(&Err(e)),
+            };
+            assert_eq!(core.restore(bad.as_bytes()), native, "{bad}");
+        }
+    }
+
     #[test]
     fn a_module_that_is_not_there_names_the_build_command() {
         let e = WasmCore::load(std::path::Path::new("/nonexistent/stockbook_raw.wasm"))

@@ -121,9 +121,7 @@ pub unsafe extern "C" fn sb_restore(ptr: *const u8, len: usize) -> u64 {
     // Text first: `from_str` is the reader the requests use, so serde_json
     // is compiled for one reader only.
     let r = json_text(input(ptr, len), "snapshot")
-        .and_then(|t| {
-            serde_json::from_str::<Snapshot>(t).map_err(|e| Error::field("snapshot", e.to_string()))
-        })
+        .and_then(|t| serde_json::from_str::<Snapshot>(t).map_err(MemoryStore::snapshot_refusal))
         .and_then(MemoryStore::from_snapshot);
     let answer = match r {
         Ok(store) => {

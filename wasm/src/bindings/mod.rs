@@ -27,7 +27,7 @@ use convert::{answer_value, json_text, request_text};
 use std::cell::{Cell, RefCell};
 use stockbook_core::error::Error;
 use stockbook_core::protocol::{answer_json, COMMAND_NAMES};
-use stockbook_core::store::memory::{MemoryStore, Snapshot};
+use stockbook_core::store::memory::MemoryStore;
 use wasm_bindgen::prelude::*;
 
 /// The core over an in-memory store.
@@ -52,9 +52,7 @@ impl Default for StockbookCore {
 }
 
 fn parse_snapshot(text: &str) -> Result<MemoryStore, Error> {
-    let snap: Snapshot = serde_json::from_str(text)
-        .map_err(|e| Error::field("snapshot", format!("not a Stockbook snapshot: {e}")))?;
-    MemoryStore::from_snapshot(snap)
+    MemoryStore::from_snapshot_json(text)
 }
 
 impl StockbookCore {
