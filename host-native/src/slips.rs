@@ -74,6 +74,14 @@ pub enum SlipError {
     /// The PO has no slip.
     #[error("purchase order {0} has no packing slip")]
     NoSlip(u64),
+    /// The PO has a slip already and it was not to be replaced.
+    #[error("purchase order {po_id} already has a packing slip ({file_name})")]
+    Exists {
+        /// The purchase order.
+        po_id: u64,
+        /// Its slip's file name.
+        file_name: String,
+    },
     /// The database.
     #[error(transparent)]
     Db(#[from] DbError),
@@ -188,10 +196,40 @@ pub fn attach(
     bytes: &[u8],
     now: DateTime<Utc>,
 ) -> Result<Slip, SlipError> {
+    attach_checked(store, f, kind, bytes, now, true)
+}
+
+/// Stores a slip for a PO and records it; when the PO has one already, it
+/// is replaced only with `replace`, else [`SlipError::Exists`] and nothing
+/// is written (a PO keeps one slip: attaching a second delivery's slip
+/// silently would lose the first).
+pub fn attach_checked(
+    store: &mut SqliteStore,
+    f: &SlipFor,
+    kind: SlipKind,
+    bytes: &[u8],
+    now: DateTime<Utc>,
+    replace: bool,
+) -> Result<Slip, SlipError> {
     let dir = dir_of(store)?;
+    let conn = store.connection();
+    if !replace {
+        let existing: Option<String> = conn
+            .query_row(
+                "SELECT file_name FROM slips WHERE po_id = ?1",
+                params![f.po_id as i64],
+                |r| r.get(0),
+            )
+            .optional()?;
+        if let Some(file_name) = existing {
+            return Err(SlipError::Exists {
+                po_id: f.po_id,
+                file_name,
+            });
+        }
+    }
     std::fs::create_dir_all(&dir)?;
     let mut name = slip_name(f, kind);
-    let conn = store.connection();
     let taken: Option<i64> = conn
         .query_row(
             "SELECT po_id FROM slips WHERE file_name = ?1",
@@ -320,11 +358,34 @@ pub fn zip_year<W: Write + Seek>(
     for s in &slips {
         let name = sanitize_file(&s.file_name);
         let mut f = File::open(dir.join(&name))?;
+        // Dated when the slip was attached (UTC; ZIP times have no zone and
+        // two-second steps), not the ZIP default of 1980-01-01.
+        let opts = match zip_time(&s.attached_at) {
+            Some(t) => opts.last_modified_time(t),
+            None => opts,
+        };
         zip.start_file(name, opts)?;
         std::io::copy(&mut f, &mut zip)?;
     }
     zip.finish()?;
     Ok(slips.len())
+}
+
+/// A ZIP entry time of an RFC 3339 time (`None` outside the ZIP range).
+fn zip_time(rfc3339: &str) -> Option<zip::DateTime> {
+    use chrono::Timelike;
+    let t = DateTime::parse_from_rfc3339(rfc3339)
+        .ok()?
+        .with_timezone(&Utc);
+    zip::DateTime::from_date_and_time(
+        u16::try_from(t.year()).ok()?,
+        t.month() as u8,
+        t.day() as u8,
+        t.hour() as u8,
+        t.minute() as u8,
+        (t.second() as u8).min(58) & !1,
+    )
+    .ok()
 }
 
 #[cfg(test)]

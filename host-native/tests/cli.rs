@@ -642,3 +642,101 @@ fn file_errors_name_the_file_and_exit_3() {
         );
     }
 }
+
+#[test]
+fn a_second_slip_and_an_existing_out_file_need_replace_and_force() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("s.db");
+    received_po(&db);
+    let path = |name: &str| dir.path().join(name).to_str().unwrap().to_string();
+    std::fs::write(path("first.pdf"), b"%PDF-1.4 first").unwrap();
+    std::fs::write(path("second.png"), b"\x89PNG\r\n\x1a\n second").unwrap();
+    ok(&db, &["po", "attach-slip", "1", &path("first.pdf")]);
+    // A second slip does not silently replace the first.
+    let r = sb(&db, &["po", "attach-slip", "1", &path("second.png")]);
+    assert_eq!(r.code, 1, "{}", r.err);
+    assert!(
+        r.err
+            .starts_with("error: duplicate: purchase order 1 already has a packing slip"),
+        "{}",
+        r.err
+    );
+    assert!(r.err.contains("--replace"), "{}", r.err);
+    let back = path("back");
+    ok(&db, &["po", "slip", "1", "--out", &back]);
+    assert_eq!(std::fs::read(&back).unwrap(), b"%PDF-1.4 first");
+    // An existing --out file is not overwritten without --force.
+    std::fs::write(&back, b"keep me").unwrap();
+    let r = sb(&db, &["po", "slip", "1", "--out", &back]);
+    assert_eq!(r.code, 3, "{}", r.err);
+    assert!(
+        r.err.starts_with(&format!("file error: {back}: ")),
+        "{}",
+        r.err
+    );
+    assert!(r.err.contains("--force"), "{}", r.err);
+    assert_eq!(std::fs::read(&back).unwrap(), b"keep me");
+    ok(
+        &db,
+        &["po", "attach-slip", "1", &path("second.png"), "--replace"],
+    );
+    ok(&db, &["po", "slip", "1", "--out", &back, "--force"]);
+    assert_eq!(std::fs::read(&back).unwrap(), b"\x89PNG\r\n\x1a\n second");
+    let stored: Vec<String> = std::fs::read_dir(dir.path().join("s.db.slips"))
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .collect();
+    assert_eq!(stored, ["PO-2026-0001_CRED001_20260325.png"]);
+    // ZIP entries carry the attach time, not 1980-01-01.
+    let zip = path("2026.zip");
+    ok(&db, &["po", "slips-zip", "--year", "2026", "--out", &zip]);
+    let mut z = zip::ZipArchive::new(std::fs::File::open(&zip).unwrap()).unwrap();
+    let entry = z.by_index(0).unwrap();
+    let t = entry.last_modified().unwrap();
+    let today = stockbook_native::now().date_naive();
+    use chrono::Datelike;
+    assert_eq!(
+        (t.year(), t.month(), t.day()),
+        (today.year() as u16, today.month() as u8, today.day() as u8)
+    );
+}
+
+#[test]
+fn a_csv_row_with_more_fields_than_the_header_is_refused() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("w.db");
+    let db = db.as_path();
+    let products = dir.path().join("p.csv");
+    std::fs::write(
+        &products,
+        "sku,name,price\nB1,Fine,1\nB4,toolong,1,2,3\nB5,Short\n",
+    )
+    .unwrap();
+    let r = sb(db, &["products", "import", products.to_str().unwrap()]);
+    assert_eq!(r.code, 1, "{}", r.err);
+    assert!(
+        r.err
+            .contains("row 3: 5 fields, more than the header's 3; refused"),
+        "{}",
+        r.err
+    );
+    assert!(r.err.contains("2 imported, 1 refused"), "{}", r.err);
+    assert_eq!(sb(db, &["products", "show", "3"]).code, 1);
+    let moves = dir.path().join("m.csv");
+    std::fs::write(&moves, "sku,quantity\nB1,4\nB1,5,extra\n").unwrap();
+    let r = sb(db, &["ledger", "import", moves.to_str().unwrap()]);
+    assert_eq!(r.code, 1, "{}", r.err);
+    assert!(
+        r.err.contains("row 3: 3 fields, more than the header's 2"),
+        "{}",
+        r.err
+    );
+    assert_eq!(ok(db, &["stock", "show", "1"])["totals"]["on_hand"], "4");
+    for cmd in ["ledger", "products"] {
+        let help = table(db, &[cmd, "import", "--help"]);
+        assert!(
+            help.contains("skipped") && help.contains("committed together"),
+            "{help}"
+        );
+    }
+}

@@ -130,8 +130,9 @@ pub enum ProductsCmd {
     /// and leaves nothing behind (say, an `on_hand` that is negative or has
     /// more decimals than the product's `decimal_places`). Every refused row
     /// is reported on stderr as `row N: code: message` (`row N: on_hand:
-    /// code: message` when its stock was refused); the other rows are
-    /// imported, and the exit status is then 1.
+    /// code: message` when its stock was refused) and skipped; the other
+    /// rows are imported and committed together, and the exit status is
+    /// then 1. A row with more fields than the header is refused.
     ///
     /// `archived` (true/false) archives the product after it is created.
     /// Ids and article numbers are assigned anew (the `id` and
@@ -288,6 +289,11 @@ pub enum LedgerCmd {
     /// seq, type, requested, balance_after, actor and the sources (ticket,
     /// invoice, purchase_order, client) are ignored, with a warning on
     /// stderr; the movement type follows from the operation.
+    ///
+    /// A refused row (unknown product, bad quantity, more fields than the
+    /// header...) is reported on stderr as `row N: ...` and skipped; the
+    /// other rows are imported and committed together, and the exit status
+    /// is then 1.
     Import {
         /// The CSV file.
         file: PathBuf,
@@ -483,19 +489,28 @@ pub enum PoCmd {
         page_size: Option<u32>,
     },
     /// Attach a packing slip (PDF, PNG or JPEG, at most 10 MB) to a received PO.
+    ///
+    /// A PO keeps one slip: when it has one already, the command is refused
+    /// unless --replace is given.
     AttachSlip {
         /// PO id.
         id: u64,
         /// The file.
         file: PathBuf,
+        /// Replace the PO's slip if it has one (the old file is deleted).
+        #[arg(long)]
+        replace: bool,
     },
     /// Fetch a PO's packing slip.
     Slip {
         /// PO id.
         id: u64,
-        /// Where to write it.
+        /// Where to write it (an existing file only with --force).
         #[arg(long)]
         out: PathBuf,
+        /// Overwrite --out if it exists.
+        #[arg(long)]
+        force: bool,
     },
     /// Export all packing slips of a year as one ZIP.
     SlipsZip {

@@ -761,12 +761,23 @@ pub fn po(ctx: &mut Ctx, c: PoCmd, db: &Path) -> Outcome {
                 page_note(v);
             })
         }
-        PoCmd::AttachSlip { id, file } => attach_slip(ctx, id, &file),
-        PoCmd::Slip { id, out } => {
+        PoCmd::AttachSlip { id, file, replace } => attach_slip(ctx, id, &file, replace),
+        PoCmd::Slip { id, out, force } => {
             let store = ctx.sqlite("packing slips")?;
             let (slip, path) = slips::fetch(store, id)?;
             let mut from = std::fs::File::open(&path).map_err(|e| Failure::file(&path, e))?;
-            let mut to = std::fs::File::create(&out).map_err(|e| Failure::file(&out, e))?;
+            let mut to = std::fs::OpenOptions::new()
+                .write(true)
+                .create(true)
+                .truncate(true)
+                .create_new(!force)
+                .open(&out)
+                .map_err(|e| match e.kind() {
+                    std::io::ErrorKind::AlreadyExists => {
+                        Failure::file(&out, "exists already; give --force to overwrite it")
+                    }
+                    _ => Failure::file(&out, e),
+                })?;
             std::io::copy(&mut from, &mut to).map_err(|e| Failure::file(&out, e))?;
             if ctx.json {
                 say!("{}", json!({"ok": slip}));
@@ -796,7 +807,7 @@ pub fn po(ctx: &mut Ctx, c: PoCmd, db: &Path) -> Outcome {
     }
 }
 
-fn attach_slip(ctx: &mut Ctx, id: u64, file: &Path) -> Outcome {
+fn attach_slip(ctx: &mut Ctx, id: u64, file: &Path, replace: bool) -> Outcome {
     let (kind, bytes) = slips::read_slip(file).map_err(|e| match e {
         slips::SlipError::Io(e) => Failure::file(file, e),
         other => other.into(),
@@ -831,7 +842,7 @@ fn attach_slip(ctx: &mut Ctx, id: u64, file: &Path) -> Outcome {
     };
     let json_out = ctx.json;
     let store = ctx.sqlite("packing slips")?;
-    let slip = slips::attach(store, &target, kind, &bytes, crate::now())?;
+    let slip = slips::attach_checked(store, &target, kind, &bytes, crate::now(), replace)?;
     if json_out {
         say!("{}", json!({"ok": slip}));
     } else {

@@ -93,6 +93,10 @@ impl From<crate::slips::SlipError> for Failure {
                 code: "not_found".into(),
                 message: e.to_string(),
             },
+            S::Exists { .. } => Failure::Refused {
+                code: "duplicate".into(),
+                message: format!("{e}; give --replace to replace it"),
+            },
             other => Failure::Io(other.to_string()),
         }
     }

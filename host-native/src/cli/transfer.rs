@@ -70,11 +70,20 @@ fn read_rows(file: &Path) -> Outcome<(Vec<String>, Vec<Row>)> {
         .iter()
         .map(|h| h.to_ascii_lowercase())
         .collect();
+    // Fewer fields than the header leave the last columns empty; more are
+    // refused, since it is unclear which cell belongs to which column.
+    let width = headers.len();
     let rows = r
         .records()
         .map(|rec| {
-            rec.map(|rec| rec.iter().map(str::to_string).collect())
-                .map_err(|e| e.to_string())
+            let rec = rec.map_err(|e| e.to_string())?;
+            if rec.len() > width {
+                return Err(format!(
+                    "{} fields, more than the header's {width}; refused",
+                    rec.len()
+                ));
+            }
+            Ok(rec.iter().map(str::to_string).collect())
         })
         .collect();
     Ok((headers, rows))
