@@ -213,20 +213,18 @@ pub fn attach_checked(
 ) -> Result<Slip, SlipError> {
     let dir = dir_of(store)?;
     let conn = store.connection();
-    if !replace {
-        let existing: Option<String> = conn
-            .query_row(
-                "SELECT file_name FROM slips WHERE po_id = ?1",
-                params![f.po_id as i64],
-                |r| r.get(0),
-            )
-            .optional()?;
-        if let Some(file_name) = existing {
-            return Err(SlipError::Exists {
-                po_id: f.po_id,
-                file_name,
-            });
-        }
+    let old: Option<String> = conn
+        .query_row(
+            "SELECT file_name FROM slips WHERE po_id = ?1",
+            params![f.po_id as i64],
+            |r| r.get(0),
+        )
+        .optional()?;
+    if let (false, Some(file_name)) = (replace, &old) {
+        return Err(SlipError::Exists {
+            po_id: f.po_id,
+            file_name: file_name.clone(),
+        });
     }
     std::fs::create_dir_all(&dir)?;
     let mut name = slip_name(f, kind);
@@ -246,13 +244,6 @@ pub fn attach_checked(
             kind.ext()
         );
     }
-    let old: Option<String> = conn
-        .query_row(
-            "SELECT file_name FROM slips WHERE po_id = ?1",
-            params![f.po_id as i64],
-            |r| r.get(0),
-        )
-        .optional()?;
     let tmp = dir.join(format!(".incoming-{}-{}", f.po_id, std::process::id()));
     {
         let mut out = File::create(&tmp)?;
