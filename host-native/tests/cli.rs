@@ -740,3 +740,112 @@ fn a_csv_row_with_more_fields_than_the_header_is_refused() {
         );
     }
 }
+
+#[test]
+fn po_return_sends_received_goods_back() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("ret.db");
+    received_po(&db);
+    let po = ok(
+        &db,
+        &["po", "return", "1", "--line", "1:1", "--reason", "damaged"],
+    );
+    assert_eq!(po["purchase_order"]["lines"][0]["returned"], "1");
+    assert_eq!(ok(&db, &["stock", "show", "1"])["totals"]["on_hand"], "1");
+    let moves = ok(&db, &["ledger", "--type", "return"]);
+    let m = &moves["movements"][0];
+    assert_eq!(
+        (m["quantity"].as_str(), m["reason"].as_str()),
+        (Some("-1"), Some("damaged"))
+    );
+    // At most what was received and not yet returned: the engine refuses.
+    let r = sb(&db, &["po", "return", "1", "--line", "1:2"]);
+    assert_eq!(r.code, 1, "{}", r.err);
+    // A --line is required.
+    assert_eq!(sb(&db, &["po", "return", "1"]).code, 2);
+    let shown = table(&db, &["po", "return", "1", "--line", "1:1"]);
+    assert!(shown.contains("RETURNED"), "{shown}");
+}
+
+#[test]
+fn bad_values_of_enumerated_options_are_usage_errors_listing_the_values() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("e.db");
+    for (args, valid) in [
+        (vec!["ledger", "--type", "foo"], "adjustment"),
+        (vec!["ledger", "export", "--type", "foo"], "consumption"),
+        (
+            vec!["po", "list", "--status", "nonsense"],
+            "partially_received",
+        ),
+        (vec!["po", "list", "--sort", "price"], "order_date"),
+        (
+            vec!["suppliers", "add", "--name", "S", "--po-delivery", "fax"],
+            "portal",
+        ),
+    ] {
+        let r = sb(&db, &args);
+        assert_eq!(r.code, 2, "{args:?}: {}", r.err);
+        assert!(
+            r.err.contains("possible values") && r.err.contains(valid),
+            "{args:?}: {}",
+            r.err
+        );
+    }
+    ok(
+        &db,
+        &["suppliers", "add", "--name", "S", "--po-delivery", "portal"],
+    );
+    ok(
+        &db,
+        &["po", "list", "--status", "received", "--sort", "total"],
+    );
+}
+
+#[test]
+fn tables_and_errors_say_things_once_and_label_every_column() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("t.db");
+    let db = db.as_path();
+    ok(
+        db,
+        &[
+            "products",
+            "add",
+            "--sku",
+            "A",
+            "--name",
+            "Cable",
+            "--threshold",
+            "3",
+        ],
+    );
+    ok(db, &["stock", "add", "1", "5"]);
+    // The code once, not `conflict: conflict: ...`.
+    let r = sb(db, &["stock", "set", "1", "2", "--expected", "9"]);
+    assert_eq!(r.code, 1);
+    assert!(
+        r.err.starts_with("error: conflict: on-hand is 5"),
+        "{}",
+        r.err
+    );
+    assert!(!r.err.contains("conflict: conflict"), "{}", r.err);
+    // The low-stock column has a header.
+    ok(db, &["stock", "set", "1", "2"]);
+    let list = table(db, &["products", "list"]);
+    let mut lines = list.lines();
+    let header = lines.next().unwrap();
+    assert!(header.trim_end().ends_with("LOW STOCK"), "{list}");
+    assert!(lines.next().unwrap().trim_end().ends_with("yes"), "{list}");
+    // No REQUESTED column while nothing was clamped; once a subtraction is
+    // clamped at zero, the table shows what it asked for.
+    let ledger = table(db, &["ledger"]);
+    assert!(!ledger.contains("REQUESTED"), "{ledger}");
+    ok(db, &["stock", "subtract", "1", "7"]);
+    let ledger = table(db, &["ledger"]);
+    let head: Vec<&str> = ledger.lines().next().unwrap().split_whitespace().collect();
+    let col = head.iter().position(|h| *h == "REQUESTED").expect(&ledger);
+    let clamped = ledger.lines().last().unwrap();
+    let cells: Vec<&str> = clamped.split_whitespace().collect();
+    assert_eq!((cells[col - 1], cells[col]), ("-2", "-7"), "{ledger}");
+}

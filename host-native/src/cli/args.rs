@@ -1,8 +1,27 @@
 //! The command-line grammar (clap derive).
 
 use crate::engine::EngineKind;
+use clap::builder::PossibleValuesParser;
 use clap::{Args, Parser, Subcommand};
 use std::path::PathBuf;
+
+// The values of the protocol's enumerations the options take, so a typo is a
+// usage error (exit 2) listing them rather than a refusal from the engine.
+/// Movement types (`ledger --type`).
+const MOVEMENT_TYPES: [&str; 4] = ["purchase", "consumption", "adjustment", "return"];
+/// PO statuses (`po list --status`).
+const PO_STATUSES: [&str; 6] = [
+    "draft",
+    "ordered",
+    "partially_received",
+    "received",
+    "cancelled",
+    "closed",
+];
+/// PO list orders (`po list --sort`).
+const PO_SORTS: [&str; 3] = ["number", "order_date", "total"];
+/// How POs reach a supplier (`suppliers add --po-delivery`).
+const PO_DELIVERIES: [&str; 4] = ["email", "print", "portal", "none"];
 
 const AFTER_HELP: &str = "\
 Exit status:
@@ -251,8 +270,8 @@ pub struct LedgerFilter {
     /// Only this location.
     #[arg(long)]
     pub location: Option<u64>,
-    /// Only this type (purchase, consumption, adjustment, return).
-    #[arg(long = "type")]
+    /// Only this type.
+    #[arg(long = "type", value_parser = PossibleValuesParser::new(MOVEMENT_TYPES))]
     pub kind: Option<String>,
     /// From this date (YYYY-MM-DD, UTC) or time (RFC 3339), inclusive.
     #[arg(long)]
@@ -326,8 +345,8 @@ pub enum SuppliersCmd {
         /// Notes.
         #[arg(long)]
         notes: Option<String>,
-        /// How POs reach it: email, print, portal, none.
-        #[arg(long)]
+        /// How POs reach it.
+        #[arg(long, value_parser = PossibleValuesParser::new(PO_DELIVERIES))]
         po_delivery: Option<String>,
     },
     /// List suppliers.
@@ -443,6 +462,22 @@ pub enum PoCmd {
         #[arg(long)]
         key: Option<String>,
     },
+    /// Return received goods to the supplier (`return_to_supplier`: a
+    /// `return` movement out of stock per line, at most what was received
+    /// and not yet returned).
+    Return {
+        /// PO id.
+        id: u64,
+        /// LINE_NO:QUANTITY[:LOCATION_ID] (repeat for several lines).
+        #[arg(long = "line", required = true)]
+        lines: Vec<String>,
+        /// Why it goes back (recorded on the movements).
+        #[arg(long)]
+        reason: Option<String>,
+        /// Idempotency key (a retried return is applied once).
+        #[arg(long)]
+        key: Option<String>,
+    },
     /// Cancel a draft or ordered PO.
     Cancel {
         /// PO id.
@@ -463,8 +498,8 @@ pub enum PoCmd {
     },
     /// List POs.
     List {
-        /// Status (draft, ordered, partially_received, received, cancelled, closed).
-        #[arg(long)]
+        /// Status.
+        #[arg(long, value_parser = PossibleValuesParser::new(PO_STATUSES))]
         status: Option<String>,
         /// Supplier id.
         #[arg(long)]
@@ -475,8 +510,8 @@ pub enum PoCmd {
         /// Order date to (YYYY-MM-DD).
         #[arg(long)]
         to: Option<String>,
-        /// Sort by number, order_date or total.
-        #[arg(long)]
+        /// Sort by.
+        #[arg(long, value_parser = PossibleValuesParser::new(PO_SORTS))]
         sort: Option<String>,
         /// Ascending (default descending).
         #[arg(long)]

@@ -131,7 +131,7 @@ fn product_row(v: &Value) -> Vec<String> {
         cell(&v["stock"]["incoming"]),
         cell(&p["unit"]),
         if v["stock"]["low_stock"] == json!(true) {
-            "LOW".into()
+            "yes".into()
         } else {
             String::new()
         },
@@ -146,7 +146,7 @@ const PRODUCT_HEADERS: [&str; 8] = [
     "AVAILABLE",
     "INCOMING",
     "UNIT",
-    "",
+    "LOW STOCK",
 ];
 
 fn show_product_view(v: &Value) {
@@ -342,18 +342,25 @@ pub fn ledger_args(f: &LedgerFilter) -> Outcome<Map<String, Value>> {
     Ok(m)
 }
 
-fn movement_row(m: &Value) -> Vec<String> {
-    vec![
+/// A ledger table row; `requested` adds what a clamped movement asked for.
+fn movement_row(m: &Value, requested: bool) -> Vec<String> {
+    let mut row = vec![
         cell(&m["seq"]),
         cell(&m["at"]),
         cell(&m["product_id"]),
         cell(&m["location_id"]),
         cell(&m["type"]),
         cell(&m["quantity"]),
+    ];
+    if requested {
+        row.push(cell(&m["requested"]));
+    }
+    row.extend([
         cell(&m["balance_after"]),
         cell(&m["reason"]),
         cell(&m["source"]["actor"]),
-    ]
+    ]);
+    row
 }
 
 /// `ledger ...`.
@@ -368,19 +375,18 @@ pub fn ledger(ctx: &mut Ctx, a: LedgerArgs) -> Outcome {
             put(&mut m, "limit", a.limit);
             put(&mut m, "after_seq", a.after);
             ctx.run("list_movements", Value::Object(m), |v| {
-                let rows: Vec<Vec<String>> = v["movements"]
-                    .as_array()
-                    .into_iter()
-                    .flatten()
-                    .map(movement_row)
-                    .collect();
-                table(
-                    &[
-                        "SEQ", "AT", "PRODUCT", "LOCATION", "TYPE", "QUANTITY", "BALANCE",
-                        "REASON", "ACTOR",
-                    ],
-                    &rows,
-                );
+                let moves: &[Value] = v["movements"].as_array().map_or(&[], Vec::as_slice);
+                // A subtraction clamped at zero moved less than it asked:
+                // then the table shows what was requested.
+                let clamped = moves.iter().any(|m| !m["requested"].is_null());
+                let rows: Vec<Vec<String>> =
+                    moves.iter().map(|m| movement_row(m, clamped)).collect();
+                let mut headers = vec!["SEQ", "AT", "PRODUCT", "LOCATION", "TYPE", "QUANTITY"];
+                if clamped {
+                    headers.push("REQUESTED");
+                }
+                headers.extend(["BALANCE", "REASON", "ACTOR"]);
+                table(&headers, &rows);
                 if let Some(n) = v["next_after_seq"].as_u64() {
                     eprintln!("more: --after {n}");
                 }
@@ -511,6 +517,29 @@ fn line_inputs(l: &PoLines) -> Outcome<Vec<Value>> {
             )));
         }
         out.push(json!({"quantity": p[0], "unit_cost": p[1], "description": p[2]}));
+    }
+    Ok(out)
+}
+
+/// `--line LINE_NO:QUANTITY[:LOCATION_ID]` of a receipt or a return.
+fn line_quantities(lines: &[String]) -> Outcome<Vec<Value>> {
+    let mut out = Vec::new();
+    for s in lines {
+        let p: Vec<&str> = s.split(':').collect();
+        if p.len() < 2 || p.len() > 3 {
+            return Err(usage(format!(
+                "--line `{s}`: expected LINE_NO:QUANTITY[:LOCATION_ID]"
+            )));
+        }
+        let line_no: u32 = p[0]
+            .trim()
+            .parse()
+            .map_err(|_| usage(format!("--line `{s}`: bad line number")))?;
+        let mut m = json!({"line_no": line_no, "quantity": p[1]});
+        if let Some(loc) = p.get(2) {
+            m["location_id"] = json!(parse_id(loc, "--line")?);
+        }
+        out.push(m);
     }
     Ok(out)
 }
@@ -700,23 +729,7 @@ pub fn po(ctx: &mut Ctx, c: PoCmd, db: &Path) -> Outcome {
                     }
                 }
             } else {
-                for s in &lines {
-                    let p: Vec<&str> = s.split(':').collect();
-                    if p.len() < 2 || p.len() > 3 {
-                        return Err(usage(format!(
-                            "--line `{s}`: expected LINE_NO:QUANTITY[:LOCATION_ID]"
-                        )));
-                    }
-                    let line_no: u32 = p[0]
-                        .trim()
-                        .parse()
-                        .map_err(|_| usage(format!("--line `{s}`: bad line number")))?;
-                    let mut m = json!({"line_no": line_no, "quantity": p[1]});
-                    if let Some(loc) = p.get(2) {
-                        m["location_id"] = json!(parse_id(loc, "--line")?);
-                    }
-                    rl.push(m);
-                }
+                rl = line_quantities(&lines)?;
             }
             // With --all and nothing outstanding the request still goes out:
             // the engine says why (a received or closed PO: invalid_transition).
@@ -732,6 +745,23 @@ pub fn po(ctx: &mut Ctx, c: PoCmd, db: &Path) -> Outcome {
             put(&mut m, "packing_slip_number", slip_number);
             ctx.run_keyed(
                 "receive_purchase_order",
+                Value::Object(m),
+                key.as_deref(),
+                show_po,
+            )
+        }
+        PoCmd::Return {
+            id,
+            lines,
+            reason,
+            key,
+        } => {
+            let mut m = Map::new();
+            m.insert("id".into(), json!(id));
+            m.insert("lines".into(), Value::Array(line_quantities(&lines)?));
+            put(&mut m, "reason", reason);
+            ctx.run_keyed(
+                "return_to_supplier",
                 Value::Object(m),
                 key.as_deref(),
                 show_po,

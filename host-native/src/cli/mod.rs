@@ -61,7 +61,15 @@ impl Failure {
 
     fn report(&self) {
         match self {
-            Failure::Refused { code, message } => eprintln!("error: {code}: {message}"),
+            Failure::Refused { code, message } => {
+                // Some messages start with their code already
+                // ("conflict: ..."): say it once.
+                let message = message
+                    .strip_prefix(code.as_str())
+                    .and_then(|m| m.strip_prefix(": "))
+                    .unwrap_or(message);
+                eprintln!("error: {code}: {message}")
+            }
             Failure::Usage(m) => eprintln!("usage error: {m}"),
             Failure::Io(m) => eprintln!("database error: {m}"),
             Failure::File(m) => eprintln!("file error: {m}"),

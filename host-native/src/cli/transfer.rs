@@ -29,15 +29,35 @@ pub fn bar(len: u64, quiet: bool, what: &str) -> ProgressBar {
     }
     let b = ProgressBar::new(len);
     let style = if len == 0 {
-        ProgressStyle::with_template("{spinner} {pos} {msg} ({per_sec})")
+        ProgressStyle::with_template("{spinner} {pos} {msg} ({rate})")
     } else {
-        ProgressStyle::with_template("{bar:40} {pos}/{len} {msg} ({per_sec}, eta {eta})")
+        ProgressStyle::with_template("{bar:40} {pos}/{len} {msg} ({rate}, eta {eta})")
     };
     if let Ok(s) = style {
-        b.set_style(s);
+        // Whole steps a second: indicatif's {per_sec} shows 4 decimals.
+        b.set_style(s.with_key(
+            "rate",
+            |st: &indicatif::ProgressState, w: &mut dyn std::fmt::Write| {
+                let _ = w.write_str(&rate(st.per_sec()));
+            },
+        ));
     }
     b.set_message(what.to_string());
     b
+}
+
+/// A progress rate in whole steps a second, with thousands separators.
+fn rate(per_sec: f64) -> String {
+    let n = per_sec.max(0.0).round() as u64;
+    let digits = n.to_string();
+    let mut out = String::new();
+    for (i, c) in digits.chars().enumerate() {
+        if i > 0 && (digits.len() - i).is_multiple_of(3) {
+            out.push(',');
+        }
+        out.push(c);
+    }
+    out + "/s"
 }
 
 fn output(out: Option<&Path>) -> Outcome<Box<dyn Write>> {
@@ -637,4 +657,15 @@ fn product_ids_by_sku(ctx: &mut Ctx, mut skus: Vec<String>) -> Outcome<HashMap<S
         Ok::<_, stockbook_core::Error>(ids)
     })?;
     found.map_err(|e| Failure::Io(e.to_string()))
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn progress_rates_are_whole_numbers() {
+        assert_eq!(super::rate(23_597.582), "23,598/s");
+        assert_eq!(super::rate(999.4), "999/s");
+        assert_eq!(super::rate(1_234_567.0), "1,234,567/s");
+        assert_eq!(super::rate(0.0), "0/s");
+    }
 }
