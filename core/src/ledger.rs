@@ -386,8 +386,7 @@ pub struct MovementQuery {
 impl MovementQuery {
     /// Whether a movement passes every filter but the cursor and limit.
     pub fn matches(&self, m: &Movement) -> bool {
-        self.before_seq.is_none_or(|b| m.seq < b)
-            && self.product_id.is_none_or(|p| m.product_id == p)
+        self.product_id.is_none_or(|p| m.product_id == p)
             && self.location_id.is_none_or(|l| m.location_id == l)
             && self.kind.is_none_or(|k| m.kind == k)
             && self.from.is_none_or(|f| m.at >= f)

@@ -4,20 +4,13 @@ use crate::engine::EngineKind;
 use clap::builder::PossibleValuesParser;
 use clap::{Args, Parser, Subcommand};
 use std::path::PathBuf;
+use stockbook_core::purchasing::brief::STATUSES;
+use stockbook_core::purchasing::PoStatus;
 
 // The values of the protocol's enumerations the options take, so a typo is a
 // usage error (exit 2) listing them rather than a refusal from the engine.
 /// Movement types (`ledger --type`).
 const MOVEMENT_TYPES: [&str; 4] = ["purchase", "consumption", "adjustment", "return"];
-/// PO statuses (`po list --status`).
-const PO_STATUSES: [&str; 6] = [
-    "draft",
-    "ordered",
-    "partially_received",
-    "received",
-    "cancelled",
-    "closed",
-];
 /// PO list orders (`po list --sort`).
 const PO_SORTS: [&str; 3] = ["number", "order_date", "total"];
 /// How POs reach a supplier (`suppliers add --po-delivery`).
@@ -499,7 +492,7 @@ pub enum PoCmd {
     /// List POs.
     List {
         /// Status.
-        #[arg(long, value_parser = PossibleValuesParser::new(PO_STATUSES))]
+        #[arg(long, value_parser = PossibleValuesParser::new(STATUSES.map(PoStatus::as_str)))]
         status: Option<String>,
         /// Supplier id.
         #[arg(long)]

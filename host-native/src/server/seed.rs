@@ -95,14 +95,7 @@ mod tests {
         assert_eq!(products["total_count"], 30, "{products}");
         let suppliers = q(&mut s, "list_suppliers", json!({}));
         assert!(suppliers["total_count"].as_u64().unwrap() >= 3);
-        for status in [
-            "draft",
-            "ordered",
-            "partially_received",
-            "received",
-            "cancelled",
-            "closed",
-        ] {
+        for status in stockbook_core::purchasing::brief::STATUSES.map(|s| s.as_str()) {
             let pos = q(&mut s, "list_purchase_orders", json!({"status": status}));
             assert!(
                 pos["total_count"].as_u64().unwrap() >= 1,
