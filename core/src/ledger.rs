@@ -38,6 +38,12 @@ pub enum MovementType {
     Return,
 }
 
+/// The wire names of every [`MovementType`], in declaration order: the
+/// choices a host offers for a movement filter (the CLI's `ledger --type`),
+/// so it can refuse a typo before building a request without keeping its
+/// own copy of the names.
+pub const MOVEMENT_TYPES: [&str; 4] = ["purchase", "consumption", "adjustment", "return"];
+
 /// Who or what caused a movement.
 #[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
 pub struct Source {

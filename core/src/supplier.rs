@@ -28,6 +28,12 @@ pub enum PoDelivery {
     None,
 }
 
+/// The wire names of every [`PoDelivery`], in declaration order: the choices
+/// a host offers for a supplier's delivery method (the CLI's `suppliers add
+/// --po-delivery`), so it can refuse a typo before building a request without
+/// keeping its own copy of the names.
+pub const PO_DELIVERIES: [&str; 4] = ["email", "print", "portal", "none"];
+
 /// A supplier.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Supplier {
@@ -329,4 +335,28 @@ pub fn list(tx: &mut Tx<'_>, _: &Actor, a: ListSuppliers) -> Result<Paged<Suppli
             .then(x.id.cmp(&y.id))
     });
     Ok(page.slice(v))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::{PoDelivery, PO_DELIVERIES};
+    use serde_json::json;
+
+    #[test]
+    fn delivery_names_are_the_serde_names_of_every_variant() {
+        // serde refuses an unknown name by listing every variant in
+        // declaration order: a variant missing from the list fails here.
+        let refusal = serde_json::from_value::<PoDelivery>(json!("?"))
+            .unwrap_err()
+            .to_string();
+        let quoted: Vec<String> = PO_DELIVERIES.iter().map(|n| format!("`{n}`")).collect();
+        assert_eq!(
+            refusal,
+            format!("unknown variant `?`, expected one of {}", quoted.join(", "))
+        );
+        for name in PO_DELIVERIES {
+            let d: PoDelivery = serde_json::from_value(json!(name)).unwrap();
+            assert_eq!(serde_json::to_value(d).unwrap(), json!(name));
+        }
+    }
 }

@@ -27,6 +27,12 @@ pub enum PoSort {
     Total,
 }
 
+/// The wire names of every [`PoSort`], in declaration order: the choices a
+/// host offers for sorting a PO list (the CLI's `po list --sort`), so it can
+/// refuse a typo before building a request without keeping its own copy of
+/// the names.
+pub const PO_SORTS: [&str; 3] = ["number", "order_date", "total"];
+
 /// `list_purchase_orders` arguments.
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -194,7 +200,26 @@ fn matches(a: &ListPurchaseOrders, po: &PoBrief) -> bool {
 
 #[cfg(test)]
 mod tests {
-    use super::Best;
+    use super::{Best, PoSort, PO_SORTS};
+    use serde_json::json;
+
+    #[test]
+    fn sort_names_are_the_serde_names_of_every_variant() {
+        // serde refuses an unknown name by listing every variant in
+        // declaration order: a variant missing from the list fails here.
+        let refusal = serde_json::from_value::<PoSort>(json!("?"))
+            .unwrap_err()
+            .to_string();
+        let quoted: Vec<String> = PO_SORTS.iter().map(|n| format!("`{n}`")).collect();
+        assert_eq!(
+            refusal,
+            format!("unknown variant `?`, expected one of {}", quoted.join(", "))
+        );
+        for name in PO_SORTS {
+            let s: PoSort = serde_json::from_value(json!(name)).unwrap();
+            assert_eq!(serde_json::to_value(s).unwrap(), json!(name));
+        }
+    }
 
     #[test]
     fn best_keeps_exactly_the_first_items_in_order() {

@@ -4,17 +4,14 @@ use crate::engine::EngineKind;
 use clap::builder::PossibleValuesParser;
 use clap::{Args, Parser, Subcommand};
 use std::path::PathBuf;
+// The values of the protocol's enumerations the options take, named by the
+// core, so a typo is a usage error (exit 2) listing them rather than a
+// refusal from the engine.
+use stockbook_core::ledger::MOVEMENT_TYPES;
 use stockbook_core::purchasing::brief::STATUSES;
+use stockbook_core::purchasing::queries::PO_SORTS;
 use stockbook_core::purchasing::PoStatus;
-
-// The values of the protocol's enumerations the options take, so a typo is a
-// usage error (exit 2) listing them rather than a refusal from the engine.
-/// Movement types (`ledger --type`).
-const MOVEMENT_TYPES: [&str; 4] = ["purchase", "consumption", "adjustment", "return"];
-/// PO list orders (`po list --sort`).
-const PO_SORTS: [&str; 3] = ["number", "order_date", "total"];
-/// How POs reach a supplier (`suppliers add --po-delivery`).
-const PO_DELIVERIES: [&str; 4] = ["email", "print", "portal", "none"];
+use stockbook_core::supplier::PO_DELIVERIES;
 
 const AFTER_HELP: &str = "\
 Exit status:
