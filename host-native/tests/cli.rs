@@ -849,3 +849,35 @@ fn tables_and_errors_say_things_once_and_label_every_column() {
     let cells: Vec<&str> = clamped.split_whitespace().collect();
     assert_eq!((cells[col - 1], cells[col]), ("-2", "-7"), "{ledger}");
 }
+
+#[test]
+fn tables_line_up_names_with_wide_characters() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("w.db");
+    let db = db.as_path();
+    for (sku, name) in [("T1", "東京ボルト"), ("T2", "Box 📦"), ("T3", "Plain")] {
+        ok(db, &["products", "add", "--sku", sku, "--name", name]);
+    }
+    let list = table(db, &["products", "list"]);
+    // The ON HAND column starts at the same terminal column on every line
+    // (a CJK character or an emoji takes two columns, not one).
+    let lines: Vec<&str> = list.lines().collect();
+    assert_eq!(lines.len(), 4, "{list}");
+    let on_hand_at = |line: &str| -> usize {
+        use unicode_width::UnicodeWidthStr;
+        let at = match line.find("ON HAND") {
+            Some(at) => at,
+            None => {
+                let name = ["東京ボルト", "Box 📦", "Plain"]
+                    .into_iter()
+                    .find(|n| line.contains(n))
+                    .unwrap();
+                let after = line.find(name).unwrap() + name.len();
+                after + line[after..].find('0').unwrap()
+            }
+        };
+        line[..at].width()
+    };
+    let starts: Vec<usize> = lines.iter().map(|l| on_hand_at(l)).collect();
+    assert!(starts.iter().all(|s| *s == starts[0]), "{starts:?}\n{list}");
+}

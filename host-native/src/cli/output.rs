@@ -1,6 +1,7 @@
 //! Plain-text tables for people.
 
 use serde_json::Value;
+use unicode_width::{UnicodeWidthChar, UnicodeWidthStr};
 
 /// `println!` that ignores a closed stdout (`stockbook ... | head`).
 macro_rules! say {
@@ -21,32 +22,63 @@ pub fn cell(v: &Value) -> String {
     }
 }
 
-/// Prints a table with left-aligned columns.
-pub fn table(headers: &[&str], rows: &[Vec<String>]) {
-    let mut width: Vec<usize> = headers.iter().map(|h| h.chars().count()).collect();
-    for r in rows {
-        for (i, c) in r.iter().enumerate() {
-            if let Some(w) = width.get_mut(i) {
-                *w = (*w).max(c.chars().count().min(60));
-            }
+/// The widest a table cell is shown, in terminal columns; longer text is cut.
+const MAX_CELL: usize = 60;
+
+/// `text` cut to at most `max` terminal columns, never inside a character (a
+/// wide one that would straddle the limit is left out whole).
+fn truncate(text: &str, max: usize) -> &str {
+    let mut used = 0;
+    for (i, c) in text.char_indices() {
+        used += c.width().unwrap_or(0);
+        if used > max {
+            return &text[..i];
         }
     }
-    let line = |cells: Vec<String>| {
-        let mut s = String::new();
-        for (i, c) in cells.iter().enumerate() {
-            let w = width.get(i).copied().unwrap_or(0);
-            let c: String = c.chars().take(60).collect();
-            if i + 1 == cells.len() {
-                s.push_str(&c);
-            } else {
-                s.push_str(&format!("{c:<w$}  "));
-            }
-        }
-        say!("{}", s.trim_end());
+    text
+}
+
+/// The lines of a table with left-aligned columns. Widths are terminal
+/// columns (`unicode-width`), not characters: a CJK character or an emoji
+/// takes two, a combining mark none, so names in any script line up.
+fn table_lines(headers: &[&str], rows: &[Vec<String>]) -> Vec<String> {
+    let cut = |cells: Vec<&str>| -> Vec<String> {
+        cells
+            .into_iter()
+            .map(|c| truncate(c, MAX_CELL).to_string())
+            .collect()
     };
-    line(headers.iter().map(|h| h.to_string()).collect());
-    for r in rows {
-        line(r.clone());
+    let all: Vec<Vec<String>> = std::iter::once(cut(headers.to_vec()))
+        .chain(
+            rows.iter()
+                .map(|r| cut(r.iter().map(String::as_str).collect())),
+        )
+        .collect();
+    let mut width: Vec<usize> = vec![0; headers.len()];
+    for r in &all {
+        for (w, c) in width.iter_mut().zip(r) {
+            *w = (*w).max(c.width());
+        }
+    }
+    all.iter()
+        .map(|cells| {
+            let mut s = String::new();
+            for (i, c) in cells.iter().enumerate() {
+                s.push_str(c);
+                if i + 1 < cells.len() {
+                    let w = width.get(i).copied().unwrap_or(0);
+                    s.extend(std::iter::repeat_n(' ', w.saturating_sub(c.width()) + 2));
+                }
+            }
+            s.trim_end().to_string()
+        })
+        .collect()
+}
+
+/// Prints a table with left-aligned columns.
+pub fn table(headers: &[&str], rows: &[Vec<String>]) {
+    for line in table_lines(headers, rows) {
+        say!("{line}");
     }
 }
 
@@ -55,5 +87,42 @@ pub fn fields(pairs: &[(&str, String)]) {
     let w = pairs.iter().map(|(k, _)| k.len()).max().unwrap_or(0);
     for (k, v) in pairs {
         say!("{k:<w$}  {v}");
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::{table_lines, truncate};
+    use unicode_width::UnicodeWidthStr;
+
+    #[test]
+    fn wide_characters_and_combining_marks_line_up() {
+        let rows = vec![
+            vec!["1".to_string(), "東京ボルト".to_string(), "5".to_string()],
+            vec!["2".to_string(), "Box 📦".to_string(), "6".to_string()],
+            // `e` and a combining acute accent: one column.
+            vec!["3".to_string(), "Cafe\u{301}".to_string(), "7".to_string()],
+            vec!["4".to_string(), "Bolt".to_string(), "8".to_string()],
+        ];
+        let lines = table_lines(&["ID", "NAME", "ON HAND"], &rows);
+        // The last column starts at the same terminal column on every line.
+        let starts: Vec<usize> = lines
+            .iter()
+            .zip(["ON HAND", "5", "6", "7", "8"])
+            .map(|(l, last)| l.strip_suffix(last).expect(l).width())
+            .collect();
+        assert_eq!(starts, [16; 5], "{lines:#?}");
+    }
+
+    #[test]
+    fn long_cells_are_cut_at_60_columns_without_splitting_a_character() {
+        let wide = "東".repeat(40);
+        assert_eq!(truncate(&wide, 60), "東".repeat(30));
+        let odd = format!("a{wide}");
+        // 1 + 29 x 2 = 59: the 30th wide character would straddle column 60.
+        assert_eq!(truncate(&odd, 60), format!("a{}", "東".repeat(29)));
+        assert_eq!(truncate("short", 60), "short");
+        let lines = table_lines(&["NAME", "X"], &[vec![odd, "x".to_string()]]);
+        assert_eq!(lines[1].width(), 59 + 2 + 1, "{lines:#?}");
     }
 }
