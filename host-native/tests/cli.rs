@@ -881,3 +881,67 @@ fn tables_line_up_names_with_wide_characters() {
     let starts: Vec<usize> = lines.iter().map(|l| on_hand_at(l)).collect();
     assert!(starts.iter().all(|s| *s == starts[0]), "{starts:?}\n{list}");
 }
+
+#[test]
+fn a_read_only_command_on_a_missing_database_creates_nothing() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("nothere.db");
+    let out = dir.path().join("out").to_str().unwrap().to_string();
+    let reads: Vec<Vec<&str>> = vec![
+        vec!["products", "list"],
+        vec!["products", "show", "1"],
+        vec!["products", "export"],
+        vec!["stock", "show", "1"],
+        vec!["ledger"],
+        vec!["ledger", "export"],
+        vec!["suppliers", "list"],
+        vec!["suppliers", "show", "1"],
+        vec!["po", "list"],
+        vec!["po", "show", "1"],
+        vec!["po", "slip", "1", "--out", &out],
+        vec!["po", "slips-zip", "--out", &out],
+        vec!["alerts", "list"],
+        vec!["token", "list"],
+        vec!["--engine", "wasm", "products", "list"],
+    ];
+    for args in &reads {
+        let r = sb(&db, args);
+        assert_eq!(r.code, 3, "{args:?}: {}{}", r.out, r.err);
+        assert!(
+            r.err
+                .starts_with(&format!("file error: {}: no such database", db.display())),
+            "{args:?}: {}",
+            r.err
+        );
+        assert!(r.err.contains("creates it"), "{args:?}: {}", r.err);
+        assert_eq!(r.out, "", "{args:?}");
+        let left: Vec<_> = std::fs::read_dir(dir.path()).unwrap().collect();
+        assert!(left.is_empty(), "{args:?} left {left:?}");
+    }
+    // The default ./stockbook.db in an empty directory likewise.
+    let r = Command::new(env!("CARGO_BIN_EXE_stockbook"))
+        .current_dir(dir.path())
+        .env_remove("STOCKBOOK_DB")
+        .args(["products", "list"])
+        .output()
+        .unwrap();
+    assert_eq!(r.status.code(), Some(3));
+    let err = String::from_utf8(r.stderr).unwrap();
+    assert!(
+        err.starts_with("file error: ./stockbook.db: no such database"),
+        "{err}"
+    );
+    assert!(!dir.path().join("stockbook.db").exists());
+    // The in-memory engine does not use --db: it answers.
+    let r = sb(&db, &["--engine", "memory", "products", "list"]);
+    assert_eq!(r.code, 0, "{}", r.err);
+    assert!(!db.exists());
+    // A command that writes creates the database, as before; then reads work.
+    ok(&db, &["products", "add", "--sku", "A", "--name", "A"]);
+    assert!(db.exists());
+    assert!(table(&db, &["products", "list"]).contains("A"));
+    let fresh = dir.path().join("fresh.db");
+    let r = sb(&fresh, &["exec"]);
+    assert_eq!(r.code, 0, "{}", r.err);
+    assert!(fresh.exists(), "exec may write: it creates the database");
+}

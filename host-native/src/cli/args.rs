@@ -20,7 +20,12 @@ Exit status:
      for `exec`, at least one line was answered with an error; for the CSV
      imports, at least one row was refused (the other rows are imported)
   2  usage error (bad arguments)
-  3  database or file error (not a Stockbook database, newer schema, I/O, busy)
+  3  database or file error (not a Stockbook database, newer schema, I/O, busy;
+     a command that only reads, given a database file that does not exist)
+
+A command that writes (add, import, exec, po create...) or `serve` creates
+the database file when it does not exist; a command that only reads (list,
+show, export...) does not, so a mistyped --db creates nothing.
 
 Every command runs as --actor (default $USER, else `cli`) with the `admin`
 permission, at the system clock's time.";
@@ -87,6 +92,60 @@ pub enum Cmd {
     /// API tokens of the HTTP server.
     #[command(subcommand)]
     Token(crate::server::cli::TokenCmd),
+}
+
+impl Cmd {
+    /// Whether the command only reads the database. Such a command given a
+    /// database file that does not exist refuses to run instead of creating
+    /// an empty one (a mistyped `--db` would otherwise answer with empty
+    /// tables and leave a stray file); commands that may write create it.
+    /// `exec` may carry any request, so it counts as writing.
+    pub fn only_reads(&self) -> bool {
+        use crate::server::cli::TokenCmd;
+        match self {
+            Cmd::Exec(_) | Cmd::Serve(_) => false,
+            Cmd::Products(c) => match c {
+                ProductsCmd::Add(_) | ProductsCmd::Import { .. } => false,
+                ProductsCmd::List { .. }
+                | ProductsCmd::Show { .. }
+                | ProductsCmd::Export { .. } => true,
+            },
+            Cmd::Stock(c) => match c {
+                StockCmd::Add(_) | StockCmd::Subtract(_) | StockCmd::Set(_) => false,
+                StockCmd::Show { .. } => true,
+            },
+            Cmd::Ledger(a) => match a.cmd {
+                None | Some(LedgerCmd::Export { .. }) => true,
+                Some(LedgerCmd::Import { .. }) => false,
+            },
+            Cmd::Suppliers(c) => match c {
+                SuppliersCmd::Add { .. } => false,
+                SuppliersCmd::List { .. } | SuppliersCmd::Show { .. } => true,
+            },
+            Cmd::Po(c) => match c {
+                PoCmd::Create { .. }
+                | PoCmd::AddLines { .. }
+                | PoCmd::Order { .. }
+                | PoCmd::Receive { .. }
+                | PoCmd::Return { .. }
+                | PoCmd::Cancel { .. }
+                | PoCmd::Close { .. }
+                | PoCmd::AttachSlip { .. } => false,
+                PoCmd::Show { .. }
+                | PoCmd::List { .. }
+                | PoCmd::Slip { .. }
+                | PoCmd::SlipsZip { .. } => true,
+            },
+            Cmd::Alerts(c) => match c {
+                AlertsCmd::Ack { .. } => false,
+                AlertsCmd::List { .. } => true,
+            },
+            Cmd::Token(c) => match c {
+                TokenCmd::Create { .. } | TokenCmd::Revoke { .. } => false,
+                TokenCmd::List => true,
+            },
+        }
+    }
 }
 
 /// `exec`.

@@ -9,7 +9,7 @@ mod commands;
 mod output;
 mod transfer;
 
-use crate::engine::{open_engine, EngineError, JsonEngine};
+use crate::engine::{open_engine, EngineError, EngineKind, JsonEngine};
 use crate::sqlite::{DbError, Options, SqliteStore, Synchronous};
 use args::{Cli, Cmd};
 use clap::Parser;
@@ -238,6 +238,18 @@ fn run(cli: Cli) -> Outcome {
         ..Options::default()
     };
     let db: PathBuf = cli.db.clone();
+    // The in-memory engines ignore --db; `serve` and `token` always use it.
+    let uses_file = matches!(cli.cmd, Cmd::Serve(_) | Cmd::Token(_))
+        || matches!(cli.engine, EngineKind::Native | EngineKind::Wasm);
+    // (When it cannot be told whether the file exists, opening it says why.)
+    if uses_file && cli.cmd.only_reads() && matches!(db.try_exists(), Ok(false)) {
+        return Err(Failure::file(
+            &db,
+            "no such database; a command that only reads does not create one \
+             (a command that writes, such as `products add`, an import or `exec`, \
+             or `stockbook serve` creates it)",
+        ));
+    }
     // The server opens the database itself (a writer and readers).
     let cmd = match cli.cmd {
         Cmd::Serve(a) => return crate::server::cli::serve(&db, opts, a).map_err(server_failure),
