@@ -945,3 +945,90 @@ fn a_read_only_command_on_a_missing_database_creates_nothing() {
     assert_eq!(r.code, 0, "{}", r.err);
     assert!(fresh.exists(), "exec may write: it creates the database");
 }
+
+/// Product 1's total on hand.
+fn ok_stock(db: &Path) -> String {
+    ok(db, &["stock", "show", "1"])["totals"]["on_hand"]
+        .as_str()
+        .unwrap()
+        .to_string()
+}
+
+#[test]
+fn csv_files_without_a_usable_header_are_file_errors_naming_the_file() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("h.db");
+    let db = db.as_path();
+    ok(db, &["products", "add", "--sku", "A", "--name", "A"]);
+    let file = |name: &str, text: &str| {
+        let p = dir.path().join(name);
+        std::fs::write(&p, text).unwrap();
+        p.to_str().unwrap().to_string()
+    };
+    let cases = [
+        (
+            "products",
+            file("empty.csv", ""),
+            "empty: no header row (it needs the columns `sku`, `name`)",
+        ),
+        ("ledger", file("empty.csv", ""), "empty: no header row"),
+        (
+            "products",
+            file("noname.csv", "sku,price\nB,1\n"),
+            "missing column `name` (the header is `sku,price`)",
+        ),
+        (
+            "products",
+            file("semi.csv", "sku;name\nB;B\n"),
+            "missing columns `sku`, `name` (the header is `sku;name`)",
+        ),
+        (
+            "ledger",
+            file("noqty.csv", "sku,amount\nA,1\n"),
+            "missing column `quantity`",
+        ),
+        (
+            "ledger",
+            file("noprod.csv", "quantity\n1\n"),
+            "missing column `sku` or `product_id`",
+        ),
+        (
+            "products",
+            file("twice.csv", "sku,name,SKU\nB,B,C\n"),
+            "column `sku` appears twice in the header",
+        ),
+        (
+            "ledger",
+            file("twice.csv", "sku,name,SKU\nB,B,C\n"),
+            "column `sku` appears twice",
+        ),
+    ];
+    for (cmd, path, why) in &cases {
+        for json in [false, true] {
+            let mut args = vec![*cmd, "import", path.as_str()];
+            if json {
+                args.insert(0, "--json");
+            }
+            let r = sb(db, &args);
+            assert_eq!(r.code, 3, "{args:?}: {}", r.err);
+            assert!(
+                r.err.starts_with(&format!("file error: {path}: {why}")),
+                "{args:?}: {}",
+                r.err
+            );
+            assert_eq!(r.out, "", "{args:?}");
+        }
+    }
+    // Nothing was imported.
+    let list = ok(db, &["products", "list"]);
+    assert_eq!(list["total_count"], 1, "{list}");
+    assert_eq!(ok_stock(db), "0");
+    // A header without rows is a file with nothing to import: fine.
+    let r = sb(db, &["products", "import", &file("head.csv", "sku,name\n")]);
+    assert_eq!(r.code, 0, "{}", r.err);
+    assert!(
+        r.err.contains("products: 0 imported, 0 refused"),
+        "{}",
+        r.err
+    );
+}

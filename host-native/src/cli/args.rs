@@ -30,6 +30,13 @@ show, export...) does not, so a mistyped --db creates nothing.
 Every command runs as --actor (default $USER, else `cli`) with the `admin`
 permission, at the system clock's time.";
 
+/// How both CSV imports treat a file whose header they cannot use (one
+/// text, so the two cannot drift apart).
+const IMPORT_HELP: &str = "\
+A file that is empty, lacks a needed column or names a column twice is a
+file error (exit 3, the message names the file and what is wrong); nothing
+is imported.";
+
 /// Stockbook: inventory and purchase orders in one SQLite file.
 #[derive(Debug, Parser)]
 #[command(name = "stockbook", version, after_help = AFTER_HELP)]
@@ -207,6 +214,7 @@ pub enum ProductsCmd {
     /// `article_number` columns of `products export` are ignored, with a
     /// warning); an untracked product's `on_hand` of 0 or empty is skipped,
     /// so an unmodified export imports as it is.
+    #[command(after_long_help = IMPORT_HELP)]
     Import {
         /// The CSV file.
         file: PathBuf,
@@ -362,6 +370,7 @@ pub enum LedgerCmd {
     /// header...) is reported on stderr as `row N: ...` and skipped; the
     /// other rows are imported and committed together, and the exit status
     /// is then 1.
+    #[command(after_long_help = IMPORT_HELP)]
     Import {
         /// The CSV file.
         file: PathBuf,

@@ -77,7 +77,13 @@ fn csv_err(e: csv::Error) -> Failure {
 type Row = Result<Vec<String>, String>;
 
 /// The lower-cased headers and every row of a CSV file.
-fn read_rows(file: &Path) -> Outcome<(Vec<String>, Vec<Row>)> {
+///
+/// `needed` are the columns the import cannot do without, each given as its
+/// alternatives (`&["sku", "product_id"]`: either will do). A file whose
+/// header does not say which cell is what (empty, a needed column missing,
+/// a column named twice) is a file error (exit 3) naming the file, checked
+/// before any row is read or imported.
+fn read_rows(file: &Path, needed: &[&[&str]]) -> Outcome<(Vec<String>, Vec<Row>)> {
     let file_err = |e: csv::Error| Failure::file(file, e);
     let mut r = csv::ReaderBuilder::new()
         .flexible(true)
@@ -90,6 +96,44 @@ fn read_rows(file: &Path) -> Outcome<(Vec<String>, Vec<Row>)> {
         .iter()
         .map(|h| h.to_ascii_lowercase())
         .collect();
+    let missing: Vec<String> = needed
+        .iter()
+        .filter(|names| !names.iter().any(|n| headers.contains(&n.to_string())))
+        .map(|names| {
+            let quoted: Vec<String> = names.iter().map(|n| format!("`{n}`")).collect();
+            quoted.join(" or ")
+        })
+        .collect();
+    let s = if missing.len() > 1 { "s" } else { "" };
+    if headers.iter().all(String::is_empty) {
+        return Err(Failure::file(
+            file,
+            format!(
+                "empty: no header row (it needs the column{s} {})",
+                missing.join(", ")
+            ),
+        ));
+    }
+    let twice = headers
+        .iter()
+        .enumerate()
+        .find(|(i, h)| !h.is_empty() && headers[..*i].contains(h));
+    if let Some((_, h)) = twice {
+        return Err(Failure::file(
+            file,
+            format!("column `{h}` appears twice in the header"),
+        ));
+    }
+    if !missing.is_empty() {
+        return Err(Failure::file(
+            file,
+            format!(
+                "missing column{s} {} (the header is `{}`)",
+                missing.join(", "),
+                headers.join(",")
+            ),
+        ));
+    }
     // Fewer fields than the header leave the last columns empty; more are
     // refused, since it is unclear which cell belongs to which column.
     let width = headers.len();
@@ -195,14 +239,7 @@ pub fn import_products(ctx: &mut Ctx, file: &Path) -> Outcome {
         "supplier_id",
         "vat_rate_id",
     ];
-    let (headers, rows) = read_rows(file)?;
-    for required in ["sku", "name"] {
-        if !headers.iter().any(|h| h == required) {
-            return Err(Failure::Usage(format!(
-                "the CSV needs a `{required}` column"
-            )));
-        }
-    }
+    let (headers, rows) = read_rows(file, &[&["sku"], &["name"]])?;
     let mut used = COLUMNS.to_vec();
     used.extend(["on_hand", "archived"]);
     let skipped = ignored(&headers, &used);
@@ -528,17 +565,9 @@ const LEDGER_COLUMNS: [&str; 7] = [
 /// `ledger import`: each row one `update_stock`, for the product named by
 /// the row's `sku` (or, in a file without a `sku` column, its `product_id`).
 pub fn import_ledger(ctx: &mut Ctx, file: &Path) -> Outcome {
-    let (headers, rows) = read_rows(file)?;
+    let (headers, rows) = read_rows(file, &[&["sku", "product_id"], &["quantity"]])?;
     let has = |name: &str| headers.iter().any(|h| h == name);
     let by_sku = has("sku");
-    if !by_sku && !has("product_id") {
-        return Err(Failure::Usage(
-            "the CSV needs a `sku` (or `product_id`) column".into(),
-        ));
-    }
-    if !has("quantity") {
-        return Err(Failure::Usage("the CSV needs a `quantity` column".into()));
-    }
     let mut used = LEDGER_COLUMNS.to_vec();
     if by_sku {
         used.retain(|c| *c != "product_id");
