@@ -552,6 +552,67 @@ fn alert_cooldown_is_a_setting_and_untracked_products_never_alert() {
         )),
         1
     );
+    // An untracked product has no stock to run low: receiving 1 of it (under
+    // its threshold of 5) raises nothing, and it takes no manual changes.
+    let u = k.ok(
+        "create_product",
+        json!({"sku": "U", "name": "Service", "track_inventory": false, "low_stock_threshold": 5}),
+    )["id"]
+        .as_u64()
+        .unwrap();
+    let sup = k.supplier("Acme");
+    let po = k.ok(
+        "create_purchase_order",
+        json!({"supplier_id": sup, "lines": [{"product_id": u, "quantity": 1, "unit_cost": "9"}]}),
+    )["purchase_order"]["id"]
+        .clone();
+    k.ok("order_purchase_order", json!({ "id": po }));
+    k.advance(Duration::hours(2));
+    assert_eq!(
+        low_stock_events(k.run(
+            "receive_purchase_order",
+            json!({"id": po, "lines": [{"line_no": 1, "quantity": 1}]})
+        )),
+        0
+    );
+    k.refused(
+        "not_tracked",
+        "update_stock",
+        json!({"product_id": u, "operation": "add", "quantity": "1"}),
+    );
+}
+
+/// RULES §5 counts a product's total on hand, not one location's.
+#[test]
+fn low_stock_is_measured_on_the_total_across_locations() {
+    let mut k = Kit::new();
+    let van = k.ok("create_location", json!({"name": "Van"}))["id"]
+        .as_u64()
+        .unwrap();
+    let p = k.product("TOTAL"); // threshold 5
+    let at = |loc: u64, op: &str, q: &str| json!({"product_id": p, "location_id": loc, "operation": op, "quantity": q});
+    k.ok("update_stock", at(1, "add", "10"));
+    k.ok("update_stock", at(van, "add", "10"));
+    k.advance(Duration::hours(1));
+    assert_eq!(
+        low_stock_events(k.run("update_stock", at(van, "subtract", "8"))),
+        0,
+        "2 in the van, but 12 in total"
+    );
+    assert_eq!(
+        low_stock_events(k.run("update_stock", at(1, "subtract", "6"))),
+        0,
+        "4 at Main, but 6 in total"
+    );
+    let last = k.run("update_stock", at(van, "subtract", "1"));
+    let Answer::Ok { events, .. } = &last else {
+        panic!()
+    };
+    assert_eq!(events.len(), 1);
+    assert_eq!(
+        (&events[0]["type"], &events[0]["on_hand"]),
+        (&json!("low_stock"), &json!("5"))
+    );
 }
 
 /// A stock level is a sum of inputs, so it may pass the request limits; it

@@ -140,10 +140,12 @@ fn references(r: PoReferences) -> Result<PoReferences> {
     })
 }
 
-fn active_supplier(tx: &mut Tx<'_>, id: Id) -> Result<()> {
+/// A new PO (created, moved to another supplier, or a backorder) needs an
+/// active supplier; `field` is the argument that asked for it.
+pub(super) fn active_supplier(tx: &mut Tx<'_>, id: Id, field: &str) -> Result<()> {
     if !tx.supplier(id)?.active {
         return Err(Error::field(
-            "supplier_id",
+            field,
             "the supplier is inactive and gets no new purchase orders",
         ));
     }
@@ -224,7 +226,7 @@ pub(crate) fn insert(tx: &mut Tx<'_>, po: PurchaseOrder) -> Result<PurchaseOrder
 
 /// `create_purchase_order`: a new draft.
 pub fn create(tx: &mut Tx<'_>, _: &Actor, a: CreatePurchaseOrder) -> Result<PoView> {
-    active_supplier(tx, a.supplier_id)?;
+    active_supplier(tx, a.supplier_id, "supplier_id")?;
     let vendor_reference = validate::text(
         "vendor_reference",
         a.vendor_reference.as_deref(),
@@ -290,7 +292,7 @@ pub fn update(tx: &mut Tx<'_>, _: &Actor, a: UpdatePurchaseOrder) -> Result<PoVi
     let (mut po, _) = load_for(tx, a.id, PoAction::Update)?;
     if let Some(s) = a.supplier_id {
         if s != po.supplier_id {
-            active_supplier(tx, s)?;
+            active_supplier(tx, s, "supplier_id")?;
             po.supplier_id = s;
         }
     }

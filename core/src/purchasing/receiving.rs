@@ -3,7 +3,7 @@
 //! supplier. Each tracked product line writes its movement through
 //! [`crate::ledger::apply`] with the PO as source.
 
-use super::orders::{insert, load_for};
+use super::orders::{active_supplier, insert, load_for};
 use super::{add_incoming, put, shift_incoming, PoAction, PoLine, PoStatus, PoView, PurchaseOrder};
 use crate::auth::Actor;
 use crate::decimal::Quantity;
@@ -277,6 +277,9 @@ pub fn close(tx: &mut Tx<'_>, _: &Actor, a: Close) -> Result<PoView> {
             })
             .collect();
         if !lines.is_empty() {
+            // A backorder is a new PO to the same supplier: one that was
+            // made inactive since gets none (closing without one still works).
+            active_supplier(tx, po.supplier_id, "create_backorder")?;
             let mut root = if po.backorder_of.is_some() {
                 root_of(tx, &po)?
             } else {
@@ -302,6 +305,8 @@ pub fn close(tx: &mut Tx<'_>, _: &Actor, a: Close) -> Result<PoView> {
                 status: PoStatus::Ordered,
                 order_date: tx.now.date_naive(),
                 received_date: None,
+                // The slip came with the delivery of the closed PO.
+                packing_slip_number: None,
                 lines,
                 exported: false,
                 backorder_of: Some(po.id),

@@ -189,6 +189,20 @@ fn every_transition_allowed_and_refused() {
             };
             if allowed.contains(&st) {
                 s.k.ok(cmd, args);
+                // Where the move leads: receiving 1 of 10 (after 0 or 4)
+                // leaves the PO partly received; returns keep the status.
+                let after = match action {
+                    "delete" => {
+                        s.k.refused("not_found", "get_purchase_order", json!({"id": po}));
+                        continue;
+                    }
+                    "order" => "ordered",
+                    "receive" => "partially_received",
+                    "cancel" => "cancelled",
+                    "close" => "closed",
+                    _ => st,
+                };
+                assert_eq!(status(&mut s.k, po), after, "{cmd} on {st}");
             } else {
                 let d = s.k.refused("invalid_transition", cmd, args);
                 assert_eq!(d, json!({"from": st, "action": action}), "{cmd} on {st}");
@@ -276,6 +290,9 @@ fn a_retried_receipt_applies_once() {
     assert_eq!(first, again);
     assert_eq!(s.k.store.ledger_len(), ledger);
     assert_eq!(s.k.on_hand(s.bolt), "3");
+    let po = s.k.ok("get_purchase_order", json!({"id": po}))["purchase_order"].clone();
+    assert_eq!(po["lines"][0]["received"], "3");
+    assert_eq!(po["status"], "partially_received");
 }
 
 #[test]
@@ -319,7 +336,7 @@ fn backorders_number_from_the_root_across_two_closes() {
     s.k.ok("order_purchase_order", json!({"id": po}));
     s.k.ok(
         "receive_purchase_order",
-        json!({"id": po, "lines": [{"line_no": 1, "quantity": 6}, {"line_no": 2, "quantity": 4}]}),
+        json!({"id": po, "packing_slip_number": "PS-6", "lines": [{"line_no": 1, "quantity": 6}, {"line_no": 2, "quantity": 4}]}),
     );
     let c1 = s.k.ok(
         "close_purchase_order",
@@ -332,6 +349,9 @@ fn backorders_number_from_the_root_across_two_closes() {
     assert_eq!(bo1["lines"].as_array().map(Vec::len), Some(1));
     assert_eq!(bo1["lines"][0]["quantity"], "4");
     assert_eq!(bo1["backorder_of"], po);
+    // The slip belongs to the delivery received on the closed PO.
+    assert_eq!(c1["purchase_order"]["packing_slip_number"], "PS-6");
+    assert_eq!(bo1["packing_slip_number"], Value::Null);
     assert_eq!(
         s.k.ok("get_stock", json!({"product_id": s.bolt}))["totals"]["incoming"],
         "4"
@@ -487,11 +507,23 @@ fn exported_pos_are_locked_but_still_receive() {
     let d =
         s.k.refused("locked", "close_purchase_order", json!({"id": po}));
     assert_eq!(d["entity"], "purchase_order");
+    // Returns are goods moving, like receipts: allowed on an exported PO.
+    let r = s.k.ok(
+        "return_to_supplier",
+        json!({"id": po, "lines": [{"line_no": 1, "quantity": 1}]}),
+    );
+    assert_eq!(r["purchase_order"]["lines"][0]["returned"], "1");
+    assert_eq!(s.k.on_hand(s.bolt), "1");
     // An exported draft is not stuck: it cannot be edited or deleted, but it
     // can be ordered (RULES §3 locks edits, cancels and closes).
     let draft = po_in(&mut s, "draft");
     s.k.ok("mark_purchase_order_exported", json!({"id": draft}));
     s.k.refused("locked", "delete_purchase_order", json!({"id": draft}));
+    s.k.refused(
+        "locked",
+        "update_purchase_order",
+        json!({"id": draft, "lines": [{"product_id": s.nut, "quantity": 1}]}),
+    );
     s.k.ok("order_purchase_order", json!({"id": draft}));
     assert_eq!(status(&mut s.k, draft), "ordered");
 }
@@ -687,6 +719,22 @@ fn inactive_suppliers_get_no_new_pos_but_old_ones_go_on() {
     let d =
         s.k.refused("in_use", "delete_supplier", json!({"id": s.supplier}));
     assert_eq!(d["entity"], "supplier");
+    // Its open PO is received and closed, but a backorder would be a new PO.
+    s.k.ok(
+        "receive_purchase_order",
+        json!({"id": po, "lines": [{"line_no": 1, "quantity": 4}]}),
+    );
+    let d = s.k.refused(
+        "invalid_field",
+        "close_purchase_order",
+        json!({"id": po, "create_backorder": true}),
+    );
+    assert_eq!(d["field"], "create_backorder");
+    let v = s.k.ok("close_purchase_order", json!({"id": po}));
+    assert_eq!(
+        (&v["purchase_order"]["status"], &v["backorder"]),
+        (&json!("closed"), &Value::Null)
+    );
 }
 
 #[test]
@@ -752,11 +800,15 @@ fn listing_filters_sorts_and_pages() {
         (Some(7), Some(3), Some(true))
     );
     assert_eq!(p["items"][0]["number"], "PO-2026-0004"); // newest first by default
-    s.k.refused(
-        "invalid_field",
-        "list_purchase_orders",
+    for bad in [
         json!({"page_size": 51}),
-    );
+        json!({"page_size": 0}),
+        json!({"page": 0}),
+    ] {
+        s.k.refused("invalid_field", "list_purchase_orders", bad);
+    }
+    let full = s.k.ok("list_purchase_orders", json!({"page_size": 50}));
+    assert_eq!(full["page_size"], 50);
     s.k.refused(
         "invalid_field",
         "list_purchase_orders",
@@ -767,15 +819,35 @@ fn listing_filters_sorts_and_pages() {
 #[test]
 fn a_supplier_shows_its_20_most_recent_pos() {
     let mut s = setup();
+    let other = s.k.supplier("Other Supplies");
+    // Acme gets 22 POs on 22 days; the other supplier one PO after each of
+    // Acme's, so its POs are newer than most of Acme's and must not appear.
+    let mut acme = Vec::new();
     for _ in 0..22 {
         s.k.advance(Duration::days(1));
-        s.k.ok("create_purchase_order", json!({"supplier_id": s.supplier}));
+        let v =
+            s.k.ok("create_purchase_order", json!({"supplier_id": s.supplier}));
+        acme.push(v["purchase_order"]["number"].as_str().unwrap().to_string());
+        s.k.ok("create_purchase_order", json!({"supplier_id": other}));
     }
+    // Acme's last order date gets a second PO: a tie broken by id, newest first.
+    let v =
+        s.k.ok("create_purchase_order", json!({"supplier_id": s.supplier}));
+    acme.push(v["purchase_order"]["number"].as_str().unwrap().to_string());
     let v = s.k.ok("get_supplier", json!({"id": s.supplier}));
-    let recent = v["recent_purchase_orders"].as_array().unwrap();
-    assert_eq!(recent.len(), 20);
-    assert_eq!(recent[0]["number"], "PO-2026-0022");
-    assert_eq!(recent[19]["number"], "PO-2026-0003");
+    let recent: Vec<&str> = v["recent_purchase_orders"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|p| p["number"].as_str().unwrap())
+        .collect();
+    let want: Vec<&str> = acme.iter().rev().take(20).map(String::as_str).collect();
+    assert_eq!(recent, want);
+    assert!(v["recent_purchase_orders"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .all(|p| p["supplier_id"] == s.supplier));
 }
 
 #[test]
@@ -855,4 +927,90 @@ fn pages_concatenate_to_one_total_order_ties_broken_by_id() {
         assert_eq!(paged.len(), 8);
         assert_eq!(paged, want, "{direction}");
     }
+}
+
+/// Every header field of RULES §3 is kept and answered; a PO for an unknown
+/// supplier, a renamed draft's old number, a zero receipt and free-text
+/// returns are handled as the rules say.
+#[test]
+fn header_fields_numbers_and_free_text_returns() {
+    let mut s = setup();
+    s.k.refused(
+        "not_found",
+        "create_purchase_order",
+        json!({"supplier_id": 99}),
+    );
+    let v = s.k.ok(
+        "create_purchase_order",
+        json!({"supplier_id": s.supplier, "vendor_reference": "AC-77", "notes": "dock 2",
+               "order_date": "2026-01-03", "expected_date": "2026-01-20",
+               "packing_slip_number": "PS-1",
+               "references": {"job": "J-9", "project": "Bridge", "technician": "Sam",
+                              "business_unit": "North", "po_type": "stock"},
+               "lines": [{"description": "Freight", "quantity": 1, "unit_cost": "30"},
+                         {"product_id": s.washer, "quantity": 4, "location_id": 1}]}),
+    );
+    let po = &v["purchase_order"];
+    assert_eq!(
+        (
+            &po["vendor_reference"],
+            &po["notes"],
+            &po["order_date"],
+            &po["expected_date"],
+            &po["packing_slip_number"]
+        ),
+        (
+            &json!("AC-77"),
+            &json!("dock 2"),
+            &json!("2026-01-03"),
+            &json!("2026-01-20"),
+            &json!("PS-1")
+        )
+    );
+    assert_eq!(
+        po["references"],
+        json!({"job": "J-9", "project": "Bridge", "technician": "Sam",
+               "business_unit": "North", "po_type": "stock"})
+    );
+    assert_eq!(v["total"], "30.48"); // 30 + 4 x 0.12 (the washer's purchase price)
+    let id = po["id"].as_u64().unwrap();
+    let old = po["number"].as_str().unwrap().to_string();
+
+    // Renaming a draft frees nothing: the old number stays taken.
+    s.k.ok(
+        "update_purchase_order",
+        json!({"id": id, "number": "ACME-2026-A"}),
+    );
+    let d = s.k.refused(
+        "duplicate",
+        "create_purchase_order",
+        json!({"supplier_id": s.supplier, "number": old}),
+    );
+    assert_eq!(d, json!({"field": "number", "value": old}));
+
+    s.k.ok("order_purchase_order", json!({"id": id}));
+    let d = s.k.refused(
+        "invalid_field",
+        "receive_purchase_order",
+        json!({"id": id, "lines": [{"line_no": 1, "quantity": 0}]}),
+    );
+    assert_eq!(d["field"], "lines[0].quantity");
+    s.k.ok(
+        "receive_purchase_order",
+        json!({"id": id, "lines": [{"line_no": 1, "quantity": 1}, {"line_no": 2, "quantity": 4}]}),
+    );
+    // A free-text line is returned as a count only; no movement.
+    let ledger = s.k.store.ledger_len();
+    let r = s.k.ok(
+        "return_to_supplier",
+        json!({"id": id, "lines": [{"line_no": 1, "quantity": 1}]}),
+    );
+    assert_eq!(r["purchase_order"]["lines"][0]["returned"], "1");
+    assert_eq!(r["movements"], json!([]));
+    assert_eq!(s.k.store.ledger_len(), ledger);
+    s.k.refused(
+        "invalid_field",
+        "return_to_supplier",
+        json!({"id": id, "lines": [{"line_no": 1, "quantity": 1}]}),
+    );
 }
