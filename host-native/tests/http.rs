@@ -297,6 +297,25 @@ async fn malformed_requests_get_400_with_the_protocol_error() {
     // Nothing of it changed anything.
     let products = s.ok("GET", "/api/products", json!({})).await;
     assert_eq!(products["total_count"], 0);
+
+    // Unknown paths and wrong methods answer in the protocol's error shape
+    // too (axum's defaults are empty bodies), naming what the client sent.
+    let (status, v) = s
+        .send("GET", "/api/nothing/here", Some(&admin), String::new())
+        .await;
+    assert_eq!(status, StatusCode::NOT_FOUND);
+    assert_eq!(
+        v["error"]["details"],
+        json!({"entity": "route", "id": "/api/nothing/here"})
+    );
+    let (status, v) = s
+        .send("DELETE", "/api/me", Some(&admin), String::new())
+        .await;
+    assert_eq!(status, StatusCode::METHOD_NOT_ALLOWED);
+    assert_eq!(v["error"]["code"], "invalid_request");
+    assert!(v["error"]["message"]
+        .as_str()
+        .is_some_and(|m| m.contains("DELETE") && m.contains("/api/me")));
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

@@ -216,14 +216,24 @@ fn router(app: App, config: &Config, log: Option<RequestLog>) -> Router {
             ),
         );
     }
+    // Unknown API paths and wrong methods answer in the protocol's error
+    // shape like everything else under /api (axum's defaults are empty
+    // bodies), naming the path and the method a client sent.
     r = r.route(
         "/api/{*rest}",
-        axum::routing::any(|| async {
-            reply::error(stockbook_core::error::Error::not_found(
-                "route",
-                "this path",
-            ))
+        axum::routing::any(|uri: axum::http::Uri| async move {
+            reply::error(stockbook_core::error::Error::not_found("route", uri.path()))
         }),
+    );
+    r = r.method_not_allowed_fallback(
+        |method: axum::http::Method, uri: axum::http::Uri| async move {
+            let mut r = reply::error(stockbook_core::error::Error::request(format!(
+                "method {method} is not allowed on {}",
+                uri.path()
+            )));
+            *r.status_mut() = axum::http::StatusCode::METHOD_NOT_ALLOWED;
+            r
+        },
     );
     let mut r = r.with_state(app);
     if let Some(pkg) = &config.pkg_dir {

@@ -57,8 +57,14 @@ pub fn error(e: Error) -> Response {
 /// A host-level refusal whose code the protocol does not have
 /// (`unauthorized`, `payload_too_large`, `storage_unavailable`).
 pub fn host_error(code: &str, message: &str) -> Response {
-    let body = serde_json::json!({"error": {"code": code, "message": message, "details": {}}});
-    let mut r = json_response(status_of_code(code), body.to_string());
+    // Written in the protocol's field order (code, message, details), like
+    // every engine answer; `json!` would sort the keys.
+    let body = format!(
+        r#"{{"error":{{"code":{},"message":{},"details":{{}}}}}}"#,
+        serde_json::Value::from(code),
+        serde_json::Value::from(message)
+    );
+    let mut r = json_response(status_of_code(code), body);
     if code == "unauthorized" {
         r.headers_mut().insert(
             header::WWW_AUTHENTICATE,
@@ -68,10 +74,13 @@ pub fn host_error(code: &str, message: &str) -> Response {
     r
 }
 
-/// `{"ok": value}` with status 200.
+/// `{"ok": value, "events": []}` with status 200, in the protocol's field
+/// order (`json!` would put `events` first).
 pub fn ok(value: impl serde::Serialize) -> Response {
-    let body = serde_json::json!({ "ok": value, "events": [] });
-    json_response(StatusCode::OK, body.to_string())
+    match serde_json::to_string(&value) {
+        Ok(v) => json_response(StatusCode::OK, format!(r#"{{"ok":{v},"events":[]}}"#)),
+        Err(e) => host_error("storage_unavailable", &format!("answer not written: {e}")),
+    }
 }
 
 #[cfg(test)]
@@ -89,6 +98,24 @@ mod tests {
         };
         assert_eq!(error(f).status(), 403);
         assert_eq!(host_error("unauthorized", "x").status(), 401);
+        // Host answers keep the protocol's field order, like engine answers.
+        let body = |r: Response| {
+            let rt = tokio::runtime::Builder::new_current_thread()
+                .build()
+                .unwrap();
+            let b = rt
+                .block_on(axum::body::to_bytes(r.into_body(), usize::MAX))
+                .unwrap();
+            String::from_utf8(b.to_vec()).unwrap()
+        };
+        assert_eq!(
+            body(host_error("unauthorized", "no \"token\"")),
+            r#"{"error":{"code":"unauthorized","message":"no \"token\"","details":{}}}"#
+        );
+        assert_eq!(
+            body(ok(serde_json::json!({"actor": "mia"}))),
+            r#"{"ok":{"actor":"mia"},"events":[]}"#
+        );
         assert_eq!(host_error("payload_too_large", "x").status(), 413);
     }
 }
