@@ -946,6 +946,111 @@ fn a_read_only_command_on_a_missing_database_creates_nothing() {
     assert!(fresh.exists(), "exec may write: it creates the database");
 }
 
+#[test]
+fn imports_with_json_print_one_object_a_script_can_use() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("j.db");
+    let db = db.as_path();
+    let products = dir.path().join("p.csv");
+    std::fs::write(
+        &products,
+        "sku,name,on_hand,track_inventory,id\n\
+         G1,Good,7,,9\n\
+         N1,Negative,-5,,1\n\
+         X1,Bad flag,1,maybe,3\n\
+         G1,Same sku,1,,4\n\
+         L1,Too long,1,,5,6\n",
+    )
+    .unwrap();
+    let r = sb(
+        db,
+        &["--json", "products", "import", products.to_str().unwrap()],
+    );
+    assert_eq!(r.code, 1, "{}", r.err);
+    assert_eq!(r.out.lines().count(), 1, "{}", r.out);
+    let v: Value = serde_json::from_str(&r.out).unwrap();
+    let ok = &v["ok"];
+    assert_eq!(
+        (ok["imported"].as_u64(), ok["refused"].as_u64()),
+        (Some(1), Some(4))
+    );
+    assert_eq!(ok["ignored_columns"], serde_json::json!(["id"]));
+    let rows = ok["refused_rows"].as_array().unwrap();
+    let got: Vec<(u64, Value, &str)> = rows
+        .iter()
+        .map(|r| {
+            (
+                r["row"].as_u64().unwrap(),
+                r["column"].clone(),
+                r["code"].as_str().unwrap(),
+            )
+        })
+        .collect();
+    let want = [
+        (3, "on_hand".into(), "invalid_field"),
+        (4, "track_inventory".into(), "invalid_field"),
+        (5, "sku".into(), "duplicate"),
+        (6, Value::Null, "invalid_request"),
+    ];
+    assert_eq!(got, want, "{}", r.out);
+    assert_eq!(rows[0]["details"]["field"], "quantity", "{}", r.out);
+    assert_eq!(rows[2]["details"]["value"], "G1", "{}", r.out);
+    assert!(rows
+        .iter()
+        .all(|r| r["message"].as_str().is_some_and(|m| !m.is_empty())));
+    // The rows are not said a second time on stderr; the refusal is.
+    assert!(!r.err.contains("row 3:"), "{}", r.err);
+    assert!(r.err.contains("error: some_refused: 4 row(s)"), "{}", r.err);
+
+    // Every row imported: exit 0, nothing refused.
+    let more = dir.path().join("more.csv");
+    std::fs::write(&more, "sku,name\nM1,More\n").unwrap();
+    let r = sb(
+        db,
+        &["--json", "products", "import", more.to_str().unwrap()],
+    );
+    assert_eq!(r.code, 0, "{}", r.err);
+    let v: Value = serde_json::from_str(&r.out).unwrap();
+    assert_eq!(
+        v["ok"],
+        serde_json::json!({"imported": 1, "refused": 0, "refused_rows": [], "ignored_columns": []})
+    );
+
+    // The ledger import says the same things the same way.
+    let moves = dir.path().join("m.csv");
+    std::fs::write(
+        &moves,
+        "sku,quantity,at\nG1,2,\nNOPE,1,\nG1,lots,\nG1,1,2000-01-01T00:00:00Z\n",
+    )
+    .unwrap();
+    let r = sb(db, &["--json", "ledger", "import", moves.to_str().unwrap()]);
+    assert_eq!(r.code, 1, "{}", r.err);
+    let v: Value = serde_json::from_str(&r.out).unwrap();
+    assert_eq!(v["ok"]["imported"], 1);
+    let rows = v["ok"]["refused_rows"].as_array().unwrap();
+    let got: Vec<String> = rows
+        .iter()
+        .map(|r| format!("{} {} {}", r["row"], r["column"], r["code"]))
+        .collect();
+    // A backdated row: the engine refuses the request's `now`, the row's `at`.
+    let want = [
+        r#"3 "sku" "not_found""#,
+        r#"4 "quantity" "invalid_field""#,
+        r#"5 "at" "invalid_field""#,
+    ];
+    assert_eq!(got, want, "{}", r.out);
+    assert_eq!(rows[2]["details"]["field"], "now", "{}", r.out);
+    assert_eq!(ok_stock(db), "9");
+
+    for cmd in ["products", "ledger"] {
+        let help = table(db, &[cmd, "import", "--help"]);
+        assert!(
+            help.contains("refused_rows") && help.contains("--json"),
+            "{help}"
+        );
+    }
+}
+
 /// Product 1's total on hand.
 fn ok_stock(db: &Path) -> String {
     ok(db, &["stock", "show", "1"])["totals"]["on_hand"]

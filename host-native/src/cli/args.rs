@@ -30,9 +30,18 @@ show, export...) does not, so a mistyped --db creates nothing.
 Every command runs as --actor (default $USER, else `cli`) with the `admin`
 permission, at the system clock's time.";
 
-/// How both CSV imports treat a file whose header they cannot use (one
-/// text, so the two cannot drift apart).
+/// What both CSV imports print with --json, and how they treat a file they
+/// cannot read (one text, so the two cannot drift apart).
 const IMPORT_HELP: &str = "\
+With --json, stdout gets ONE object instead of the report on stderr:
+  {\"ok\": {\"imported\": 2, \"refused\": 1, \"ignored_columns\": [\"id\"],
+          \"refused_rows\": [{\"row\": 3, \"column\": \"on_hand\",
+            \"code\": \"invalid_field\", \"message\": \"...\", \"details\": {...}}]}}
+`row` numbers the rows from 2 (the header is row 1); `column` is the CSV column
+the refusal is about (null when it is the row as a whole); `code`, `message`
+and `details` are the protocol's error object (docs/protocol.md). Exit 0
+when every row was imported, 1 when some were refused.
+
 A file that is empty, lacks a needed column or names a column twice is a
 file error (exit 3, the message names the file and what is wrong); nothing
 is imported.";

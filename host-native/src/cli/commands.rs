@@ -2,7 +2,7 @@
 
 use super::args::*;
 use super::output::{cell, fields, say, table};
-use super::{split, transfer, Ctx, Failure, Outcome};
+use super::{transfer, Ctx, Failure, Outcome};
 use crate::slips;
 use chrono::{Datelike, NaiveDate};
 use serde_json::{json, Map, Value};
@@ -947,9 +947,4 @@ pub fn alerts(ctx: &mut Ctx, c: AlertsCmd) -> Outcome {
             }
         }
     }
-}
-
-/// Splits an answer text (for the transfer module).
-pub fn answer_ok(answer: &str) -> Outcome<Value> {
-    split(answer)
 }

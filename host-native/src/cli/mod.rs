@@ -16,6 +16,7 @@ use clap::Parser;
 use output::say;
 use serde_json::{json, Value};
 use std::path::{Path, PathBuf};
+use stockbook_core::error::WireError;
 
 /// Exit status: everything worked.
 pub const EXIT_OK: i32 = 0;
@@ -190,15 +191,25 @@ impl Ctx {
 
 /// The `ok` of an answer, or its error as a refusal.
 fn split(answer: &str) -> Outcome<Value> {
+    parse_answer(answer)?.map_err(|e| Failure::Refused {
+        code: e.code,
+        message: e.message,
+    })
+}
+
+/// The `ok` of an answer, or its error object; [`Failure::Io`] when the
+/// text is not an answer.
+fn parse_answer(answer: &str) -> Outcome<Result<Value, WireError>> {
     let mut v: Value = serde_json::from_str(answer)
         .map_err(|e| Failure::Io(format!("unreadable answer from the engine: {e}")))?;
-    if let Some(e) = v.get("error") {
-        return Err(Failure::Refused {
+    if let Some(e) = v.get_mut("error") {
+        return Ok(Err(WireError {
             code: e["code"].as_str().unwrap_or("unknown").to_string(),
             message: e["message"].as_str().unwrap_or("").to_string(),
-        });
+            details: e["details"].take(),
+        }));
     }
-    Ok(v.get_mut("ok").map(Value::take).unwrap_or(Value::Null))
+    Ok(Ok(v.get_mut("ok").map(Value::take).unwrap_or(Value::Null)))
 }
 
 fn default_actor() -> String {

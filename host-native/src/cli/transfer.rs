@@ -7,9 +7,9 @@
 //! `--quiet` is not given.
 
 use super::args::LedgerFilter;
-use super::commands::{answer_ok, ledger_args};
-use super::output::cell;
-use super::{Ctx, Failure, Outcome};
+use super::commands::ledger_args;
+use super::output::{cell, say};
+use super::{parse_answer, Ctx, Failure, Outcome};
 use crate::sqlite::{Batch, SqliteStore};
 use indicatif::{ProgressBar, ProgressStyle};
 use serde_json::{json, Map, Value};
@@ -18,6 +18,7 @@ use std::io::{IsTerminal, Write};
 use std::ops::ControlFlow;
 use std::path::Path;
 use stockbook_core::decimal::Quantity;
+use stockbook_core::error::{Error, WireError};
 use stockbook_core::product;
 use stockbook_core::store::{Key, Kind, Scan, Store, Value as Record};
 use stockbook_core::tx::Tx;
@@ -74,7 +75,7 @@ fn csv_err(e: csv::Error) -> Failure {
 }
 
 /// A CSV row's cells, or why it could not be read.
-type Row = Result<Vec<String>, String>;
+type Row = Result<Vec<String>, Refusal>;
 
 /// The lower-cased headers and every row of a CSV file.
 ///
@@ -140,12 +141,12 @@ fn read_rows(file: &Path, needed: &[&[&str]]) -> Outcome<(Vec<String>, Vec<Row>)
     let rows = r
         .records()
         .map(|rec| {
-            let rec = rec.map_err(|e| e.to_string())?;
+            let rec = rec.map_err(|e| Refusal::malformed(e.to_string()))?;
             if rec.len() > width {
-                return Err(format!(
+                return Err(Refusal::malformed(format!(
                     "{} fields, more than the header's {width}; refused",
                     rec.len()
-                ));
+                )));
             }
             Ok(rec.iter().map(str::to_string).collect())
         })
@@ -159,22 +160,22 @@ fn field<'a>(headers: &[String], row: &'a [String], name: &str) -> Option<&'a st
 }
 
 /// A true/false CSV cell (`true`/`false`, `yes`/`no`, `1`/`0`).
-fn flag(name: &str, v: &str) -> Result<bool, String> {
+fn flag(name: &str, v: &str) -> Result<bool, Refusal> {
     match v.to_ascii_lowercase().as_str() {
         "true" | "yes" | "1" => Ok(true),
         "false" | "no" | "0" => Ok(false),
-        _ => Err(format!("{name}: `{v}` is not true/false")),
+        _ => Err(Refusal::cell(name, format!("`{v}` is not true/false"))),
     }
 }
 
 /// Parses an integer-or-boolean CSV cell into JSON; other cells stay strings.
-fn typed(name: &str, v: &str) -> Result<Value, String> {
+fn typed(name: &str, v: &str) -> Result<Value, Refusal> {
     match name {
         "track_inventory" => flag(name, v).map(|b| json!(b)),
         "decimal_places" | "category_id" | "supplier_id" | "vat_rate_id" => v
             .parse::<u64>()
             .map(|n| json!(n))
-            .map_err(|_| format!("{name}: `{v}` is not a whole number")),
+            .map_err(|_| Refusal::cell(name, format!("`{v}` is not a whole number"))),
         _ => Ok(json!(v)),
     }
 }
@@ -188,39 +189,163 @@ fn ignored<'a>(headers: &'a [String], used: &[&str]) -> Vec<&'a str> {
         .collect()
 }
 
+/// Why one row of an import was refused: the protocol's error object (what
+/// `--json` reports), the CSV column it is about, and the line people read.
+#[derive(Debug, Clone)]
+struct Refusal {
+    /// The CSV column to blame, when there is one.
+    column: Option<String>,
+    /// Code, message and details, as the protocol gives errors (boxed: a
+    /// refusal travels in `Result`s of every row, most of them `Ok`).
+    error: Box<WireError>,
+    /// The `row N: ...` text for people (without `row N: `).
+    text: String,
+}
+
+impl Refusal {
+    /// A record the CSV reader could not use as a row.
+    fn malformed(why: String) -> Self {
+        Refusal {
+            column: None,
+            error: Box::new(Error::request(why.clone()).to_wire()),
+            text: why,
+        }
+    }
+
+    /// A cell that is not what its column takes (`column: why`).
+    fn cell(column: &str, why: impl Into<String>) -> Self {
+        let why = why.into();
+        Refusal {
+            column: Some(column.to_string()),
+            text: format!("{column}: {why}"),
+            error: Box::new(Error::field(column, why).to_wire()),
+        }
+    }
+
+    /// The engine's refusal of a row's request; `stage` names the column of
+    /// a later request of the row (`on_hand`), whose refusal undoes the
+    /// earlier ones too. Without a stage, the column is the refused field
+    /// when it is one of the file's `headers` (the request's `now` being the
+    /// ledger file's `at`).
+    fn engine(error: WireError, stage: Option<&str>, headers: &[String]) -> Self {
+        let text = match stage {
+            Some(s) => format!(
+                "{s}: {}: {} (nothing of the row was imported)",
+                error.code, error.message
+            ),
+            None => format!("{}: {}", error.code, error.message),
+        };
+        let column = stage.map(str::to_string).or_else(|| {
+            let field = error.details.get("field")?.as_str()?;
+            let field = match field.strip_prefix("args.").unwrap_or(field) {
+                "now" => "at",
+                f => f,
+            };
+            headers.iter().find(|h| *h == field).cloned()
+        });
+        Refusal {
+            column,
+            error: Box::new(error),
+            text,
+        }
+    }
+
+    /// A row naming a SKU no product has.
+    fn unknown_sku(sku: &str) -> Self {
+        let error = WireError {
+            code: "not_found".into(),
+            message: format!("no product with sku `{sku}`"),
+            details: json!({"entity": "product", "sku": sku}),
+        };
+        Refusal {
+            column: Some("sku".into()),
+            text: format!("{}: {}", error.code, error.message),
+            error: Box::new(error),
+        }
+    }
+}
+
+/// What an import did: the rows imported, and every refused one.
 struct Report {
-    ok: usize,
-    refused: usize,
+    imported: usize,
+    refused: Vec<(usize, Refusal)>,
+    /// `--json`: the refusals are printed at the end, in one object on
+    /// stdout; else each is said on stderr as it happens.
+    json: bool,
 }
 
 impl Report {
-    fn refuse(&mut self, row: usize, why: &str) {
-        self.refused += 1;
-        eprintln!("row {row}: {why}");
+    fn new(json: bool) -> Self {
+        Report {
+            imported: 0,
+            refused: Vec::new(),
+            json,
+        }
     }
 
-    fn finish(self, what: &str) -> Outcome {
-        eprintln!("{what}: {} imported, {} refused", self.ok, self.refused);
-        if self.refused > 0 {
+    fn refuse(&mut self, row: usize, why: Refusal) {
+        if !self.json {
+            eprintln!("row {row}: {}", why.text);
+        }
+        self.refused.push((row, why));
+    }
+
+    /// Prints the summary: `what: N imported, M refused` on stderr, or with
+    /// `--json` the object `IMPORT_HELP` (args.rs) documents on stdout. Exit
+    /// 1 when a row was refused.
+    fn finish(self, what: &str, ignored: &[&str]) -> Outcome {
+        let refused = self.refused.len();
+        if self.json {
+            let rows: Vec<Value> = self
+                .refused
+                .iter()
+                .map(|(row, r)| {
+                    json!({
+                        "row": row,
+                        "column": r.column,
+                        "code": r.error.code,
+                        "message": r.error.message,
+                        "details": r.error.details,
+                    })
+                })
+                .collect();
+            say!(
+                "{}",
+                json!({"ok": {
+                    "imported": self.imported,
+                    "refused": refused,
+                    "refused_rows": rows,
+                    "ignored_columns": ignored,
+                }})
+            );
+        } else {
+            eprintln!("{what}: {} imported, {refused} refused", self.imported);
+        }
+        if refused > 0 {
+            let see = if self.json {
+                "refused_rows on stdout"
+            } else {
+                "see above"
+            };
             return Err(Failure::Refused {
                 code: "some_refused".into(),
-                message: format!("{} row(s) were refused (see above)", self.refused),
+                message: format!("{refused} row(s) were refused ({see})"),
             });
         }
         Ok(())
     }
 }
 
-/// An answer's `ok`, or its error as a report line (`code: message`).
-fn refusal(answer: &str) -> Result<Value, String> {
-    answer_ok(answer).map_err(|f| match f {
-        Failure::Refused { code, message } => format!("{code}: {message}"),
-        other => format!("{other:?}"),
+/// An answer's `ok`, or its error object (an answer that is not one, which
+/// the engines never give, is refused as `internal`).
+fn answer_result(answer: &str) -> Result<Value, WireError> {
+    parse_answer(answer).unwrap_or_else(|f| {
+        Err(WireError {
+            code: "internal".into(),
+            message: format!("{f:?}"),
+            details: Value::Null,
+        })
     })
-}
-
-fn error_text(answer: &str) -> Option<String> {
-    refusal(answer).err()
 }
 
 /// `products import`.
@@ -251,7 +376,7 @@ pub fn import_products(ctx: &mut Ctx, file: &Path) -> Outcome {
         );
     }
     let pb = bar(rows.len() as u64, ctx.quiet, "products");
-    let requests: Vec<Result<ProductRow, String>> = rows
+    let requests: Vec<Result<ProductRow, Refusal>> = rows
         .iter()
         .map(|row| {
             let row = row.as_ref().map_err(Clone::clone)?;
@@ -273,24 +398,25 @@ pub fn import_products(ctx: &mut Ctx, file: &Path) -> Outcome {
         })
         .collect();
     let actor = ctx.actor.clone();
+    let json_out = ctx.json;
     let store = ctx.sqlite("products import")?;
     let report = store.batch(|b| {
-        let mut rep = Report { ok: 0, refused: 0 };
+        let mut rep = Report::new(json_out);
         for (i, r) in requests.iter().enumerate() {
             pb.inc(1);
             let imported = match r {
-                Ok(row) => b.all_or_nothing(|b| import_product_row(b, &actor, row)),
+                Ok(row) => b.all_or_nothing(|b| import_product_row(b, &actor, row, &headers)),
                 Err(e) => Err(e.clone()),
             };
             match imported {
-                Ok(()) => rep.ok += 1,
-                Err(e) => rep.refuse(i + 2, &e),
+                Ok(()) => rep.imported += 1,
+                Err(e) => rep.refuse(i + 2, e),
             }
         }
         rep
     })?;
     pb.finish_and_clear();
-    report.finish("products")
+    report.finish("products", &skipped)
 }
 
 /// One row of `products import`, ready to send.
@@ -322,8 +448,14 @@ fn host_request(actor: &str, cmd: &str, args: Value) -> String {
 /// An untracked product's `on_hand` of zero (what `products export` writes
 /// for it) is no stock to set, so it is not sent; any other `on_hand` is,
 /// and the engine answers it.
-fn import_product_row(b: &mut Batch<'_>, actor: &str, row: &ProductRow) -> Result<(), String> {
-    let product = refusal(&b.execute_json(&row.create))?;
+fn import_product_row(
+    b: &mut Batch<'_>,
+    actor: &str,
+    row: &ProductRow,
+    headers: &[String],
+) -> Result<(), Refusal> {
+    let product = answer_result(&b.execute_json(&row.create))
+        .map_err(|e| Refusal::engine(e, None, headers))?;
     let untracked = product["track_inventory"] == json!(false);
     let on_hand = row
         .on_hand
@@ -337,8 +469,8 @@ fn import_product_row(b: &mut Batch<'_>, actor: &str, row: &ProductRow) -> Resul
         );
         // The refusal may name the product's id; the rollback undoes the
         // product too, which the report must say.
-        refusal(&b.execute_json(&req))
-            .map_err(|e| format!("on_hand: {e} (nothing of the row was imported)"))?;
+        answer_result(&b.execute_json(&req))
+            .map_err(|e| Refusal::engine(e, Some("on_hand"), headers))?;
     }
     if row.archived {
         let req = host_request(
@@ -346,8 +478,8 @@ fn import_product_row(b: &mut Batch<'_>, actor: &str, row: &ProductRow) -> Resul
             "update_product",
             json!({"id": product["id"], "archived": true}),
         );
-        refusal(&b.execute_json(&req))
-            .map_err(|e| format!("archived: {e} (nothing of the row was imported)"))?;
+        answer_result(&b.execute_json(&req))
+            .map_err(|e| Refusal::engine(e, Some("archived"), headers))?;
     }
     Ok(())
 }
@@ -598,21 +730,20 @@ pub fn import_ledger(ctx: &mut Ctx, file: &Path) -> Outcome {
     let now_t = crate::now();
     let now = crate::time_text(now_t);
     let actor = ctx.actor.clone();
-    let requests: Vec<Result<String, String>> = rows
+    let requests: Vec<Result<String, Refusal>> = rows
         .iter()
         .map(|row| {
             let row = row.as_ref().map_err(Clone::clone)?;
             let pid: u64 = if by_sku {
-                let sku = field(&headers, row, "sku").ok_or("sku: missing")?;
-                *ids.get(sku)
-                    .ok_or_else(|| format!("not_found: no product with sku `{sku}`"))?
+                let sku = field(&headers, row, "sku").ok_or(Refusal::cell("sku", "missing"))?;
+                *ids.get(sku).ok_or_else(|| Refusal::unknown_sku(sku))?
             } else {
                 field(&headers, row, "product_id")
                     .unwrap_or("")
                     .parse()
-                    .map_err(|_| "product_id: not an id".to_string())?
+                    .map_err(|_| Refusal::cell("product_id", "not an id"))?
             };
-            let q = field(&headers, row, "quantity").ok_or("quantity: missing")?;
+            let q = field(&headers, row, "quantity").ok_or(Refusal::cell("quantity", "missing"))?;
             let (op, q) = match field(&headers, row, "operation") {
                 Some(op) => (op.to_string(), q.to_string()),
                 None => match q.strip_prefix('-') {
@@ -624,7 +755,7 @@ pub fn import_ledger(ctx: &mut Ctx, file: &Path) -> Outcome {
             if let Some(l) = field(&headers, row, "location_id") {
                 args["location_id"] = json!(l
                     .parse::<u64>()
-                    .map_err(|_| "location_id: not an id".to_string())?);
+                    .map_err(|_| Refusal::cell("location_id", "not an id"))?);
             }
             if let Some(r) = field(&headers, row, "reason") {
                 args["reason"] = json!(r);
@@ -634,9 +765,12 @@ pub fn import_ledger(ctx: &mut Ctx, file: &Path) -> Outcome {
             // until then, and the ledger takes no backdating: every later
             // change of the product would be refused.
             if chrono::DateTime::parse_from_rfc3339(at).is_ok_and(|t| t > now_t) {
-                return Err(format!(
-                    "at: {at} is later than the clock ({now}); a future movement \
-                     would block every change of the product until then"
+                return Err(Refusal::cell(
+                    "at",
+                    format!(
+                        "{at} is later than the clock ({now}); a future movement \
+                         would block every change of the product until then"
+                    ),
                 ));
             }
             Ok(json!({
@@ -649,23 +783,24 @@ pub fn import_ledger(ctx: &mut Ctx, file: &Path) -> Outcome {
         })
         .collect();
     let pb = bar(requests.len() as u64, ctx.quiet, "stock changes");
+    let json_out = ctx.json;
     let store = ctx.sqlite("ledger import")?;
     let report = store.batch(|b| {
-        let mut rep = Report { ok: 0, refused: 0 };
+        let mut rep = Report::new(json_out);
         for (i, r) in requests.iter().enumerate() {
             pb.inc(1);
             match r {
-                Ok(req) => match error_text(&b.execute_json(req)) {
-                    Some(e) => rep.refuse(i + 2, &e),
-                    None => rep.ok += 1,
+                Ok(req) => match answer_result(&b.execute_json(req)) {
+                    Ok(_) => rep.imported += 1,
+                    Err(e) => rep.refuse(i + 2, Refusal::engine(e, None, &headers)),
                 },
-                Err(e) => rep.refuse(i + 2, e),
+                Err(e) => rep.refuse(i + 2, e.clone()),
             }
         }
         rep
     })?;
     pb.finish_and_clear();
-    report.finish("ledger")
+    report.finish("ledger", &skipped)
 }
 
 /// The product ids of SKUs, read from the core's SKU index in one read
