@@ -174,7 +174,30 @@ pub(super) fn refusal(prefix: &str, text: &str, e: &serde_json::Error) -> Error 
     if msg.starts_with("missing field") || msg.starts_with("unknown field") {
         Error::request(format!("{field}: {msg}"))
     } else {
-        Error::field(field, msg)
+        Error::field(field, with_time_hint(msg))
+    }
+}
+
+/// chrono's refusals of a date or time say what went wrong but not what was
+/// expected ("input contains invalid characters"); the reason then also says
+/// how dates and times are written.
+fn with_time_hint(msg: &str) -> std::borrow::Cow<'_, str> {
+    const CHRONO: [&str; 7] = [
+        "input is out of range",
+        "no possible date and time matching input",
+        "input is not enough for unique date and time",
+        "input contains invalid characters",
+        "premature end of input",
+        "trailing input",
+        "bad or unsupported format string",
+    ];
+    if CHRONO.contains(&msg) {
+        format!(
+            "{msg}: dates are written 2026-03-01, times in RFC 3339 such as 2026-03-01T09:00:00Z"
+        )
+        .into()
+    } else {
+        msg.into()
     }
 }
 
@@ -273,6 +296,42 @@ mod tests {
             };
             assert_eq!(ours, theirs, "{text}");
         }
+    }
+
+    #[test]
+    fn bad_dates_and_times_say_how_they_are_written() {
+        #[derive(Debug, Deserialize)]
+        #[allow(dead_code)]
+        struct D {
+            d: Option<chrono::NaiveDate>,
+            t: Option<chrono::DateTime<chrono::Utc>>,
+            n: Option<u32>,
+        }
+        let refuse = |text: &str| match serde_json::from_str::<D>(text) {
+            Ok(_) => panic!("{text} should be refused"),
+            Err(e) => refusal("args", text, &e),
+        };
+        let hint = "dates are written 2026-03-01, times in RFC 3339 such as 2026-03-01T09:00:00Z";
+        for (text, field, chrono_says) in [
+            (r#"{"d": "2026-13-01"}"#, "args.d", "input is out of range"),
+            (
+                r#"{"t": "yesterday"}"#,
+                "args.t",
+                "input contains invalid characters",
+            ),
+            (r#"{"t": "2026-03-01"}"#, "args.t", "premature end of input"),
+        ] {
+            assert_eq!(
+                refuse(text),
+                Error::field(field, format!("{chrono_says}: {hint}")),
+                "{text}"
+            );
+        }
+        // Other refusals keep serde's words.
+        assert_eq!(
+            refuse(r#"{"n": "x"}"#),
+            Error::field("args.n", "invalid type: string \"x\", expected u32")
+        );
     }
 
     #[test]
