@@ -4,8 +4,9 @@
 // stock and ledger change.
 
 import assert from 'node:assert/strict';
-import { writeFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { after, before, test } from 'node:test';
 import { launchBrowser, OUT_DIR, startServer } from './harness.mjs';
 
@@ -195,3 +196,40 @@ async function onHandOffline(page, sku) {
   await cell.waitFor();
   return cell.textContent();
 }
+
+// The conformance scenarios (tests/scenarios/, played by tests/conformance.test.mjs
+// on the native core, SQLite, wasmtime and the package in Node) played once
+// more in Chromium, through the package the page loads from /pkg/: a browser's
+// WebAssembly engine must answer byte for byte the expected answers too.
+test('every conformance scenario answers in the browser exactly as expected', async () => {
+  const dir = join(resolve(dirname(fileURLToPath(import.meta.url)), '..', '..'), 'tests', 'scenarios');
+  const scenarios = readdirSync(dir)
+    .filter((f) => f.endsWith('.json'))
+    .sort()
+    .map((f) => ({ name: f, steps: JSON.parse(readFileSync(join(dir, f), 'utf8')).steps }));
+  assert.ok(scenarios.length >= 5, `scenarios found in ${dir}: ${scenarios.length}`);
+  const context = await browser.newContext();
+  await context.route('**/api/**', (route) => route.abort()); // the module alone
+  const page = await context.newPage();
+  await page.goto(`${server.origin}/?offline`);
+  await page.waitForSelector('body[data-ready="1"]');
+  const answers = await page.evaluate(async (plays) => {
+    const { init, Stockbook } = await import('/pkg/stockbook.js');
+    await init();
+    return plays.map((lines) => {
+      const sb = new Stockbook();
+      try {
+        return lines.map((line) => sb.executeJson(line));
+      } finally {
+        sb.free();
+      }
+    });
+  }, scenarios.map((s) => s.steps.map((st) => JSON.stringify(st.request))));
+  scenarios.forEach((s, i) => {
+    assert.equal(answers[i].length, s.steps.length, s.name);
+    s.steps.forEach((st, j) => {
+      assert.equal(answers[i][j], JSON.stringify(st.answer), `${s.name} step ${j + 1} in Chromium`);
+    });
+  });
+  await context.close();
+});
