@@ -251,10 +251,38 @@ impl Quantity {
         self.0.normalize().scale()
     }
 
-    /// Value of this quantity at a unit cost, exact.
+    /// Value of this quantity at a unit cost. Exact for the lines documents
+    /// hold: they are checked with [`exact_value`] when written.
     pub fn times(self, price: Money) -> Money {
         Money(self.0 * price.0)
     }
+}
+
+/// Why [`exact_value`] refused a line.
+pub const INEXACT: &str = "quantity x price, or the total up to this line, would need more than \
+     the 28 significant digits kept exactly (it would be rounded)";
+
+/// The exact value of priced lines (the sum of quantity x price), or the
+/// index of the first line whose value, or the running total with it, needs
+/// more significant digits than a `Decimal` holds (28): `Decimal` would round
+/// it silently. Documents check their lines with it when they are written,
+/// so their totals are exact (RULES §3). Inputs within the limits of RULES §8
+/// reach it only with both quantity and price near 14 significant digits.
+pub fn exact_value(lines: impl IntoIterator<Item = (Quantity, Money)>) -> Result<Money, usize> {
+    let mut total = Decimal::ZERO;
+    for (i, (q, p)) in lines.into_iter().enumerate() {
+        // `Decimal` keeps the scale of an exact product or sum, and lowers it
+        // (rounding) only when the digits do not fit.
+        let value =
+            q.0.checked_mul(p.0)
+                .filter(|v| v.is_zero() || v.scale() == q.0.scale() + p.0.scale())
+                .ok_or(i)?;
+        total = total
+            .checked_add(value)
+            .filter(|t| t.scale() == total.scale().max(value.scale()))
+            .ok_or(i)?;
+    }
+    Ok(Money(total))
 }
 
 /// Reads a decimal within its limits.
@@ -364,6 +392,27 @@ mod tests {
         assert!(q("\" 1\"").is_err());
         assert!(q("\"\"").is_err());
         assert!(q("true").is_err());
+    }
+
+    #[test]
+    fn exact_value_refuses_what_decimal_would_round() {
+        let l = |q: &str, p: &str| (Quantity::from_str(q).unwrap(), Money::from_str(p).unwrap());
+        assert_eq!(
+            exact_value([l("1000", "0.45"), l("1000", "0.22")]).map(|m| m.to_string()),
+            Ok("670.00".to_string())
+        );
+        assert_eq!(exact_value([]), Ok(Money::ZERO));
+        // A zero (nothing received yet) is exact whatever scale it comes back with.
+        assert!(exact_value([l("0", "99999999999.999999"), l("1.5", "0")]).is_ok());
+        // 36 significant digits: Decimal's `*` rounds it silently.
+        let big = l("999999999999.999999", "999999999999.999999");
+        assert_eq!(exact_value([l("1", "1"), big]), Err(1));
+        // Each value fits (28 digits), their sum does not: refused at the line
+        // where the total stops being exact.
+        let wide = l("99999.999999", "99999999999.999999");
+        assert!(exact_value([wide]).is_ok());
+        assert_eq!(exact_value(vec![wide; 8]), Err(7));
+        assert!(exact_value(vec![wide; 7]).is_ok());
     }
 
     #[test]

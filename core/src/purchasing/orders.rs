@@ -203,6 +203,12 @@ pub(crate) fn build_lines(tx: &mut Tx<'_>, input: Vec<LineInput>) -> Result<Vec<
             returned: Quantity::ZERO,
         });
     }
+    if let Err(i) = crate::decimal::exact_value(out.iter().map(|l| (l.quantity, l.unit_cost))) {
+        return Err(Error::field(
+            format!("lines[{i}].unit_cost"),
+            crate::decimal::INEXACT,
+        ));
+    }
     Ok(out)
 }
 

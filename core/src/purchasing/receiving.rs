@@ -229,6 +229,15 @@ pub fn receive(tx: &mut Tx<'_>, actor: &Actor, a: Receive) -> Result<PoView> {
         }
         po.lines[idx].received += q;
     }
+    // The received value stays exact too (a received quantity may carry
+    // more decimals than the ordered one, or pass it within the tolerance).
+    if let Err(i) = crate::decimal::exact_value(po.lines.iter().map(|l| (l.received, l.unit_cost)))
+    {
+        return Err(Error::field(
+            "lines",
+            format!("line {}: {}", po.lines[i].line_no, crate::decimal::INEXACT),
+        ));
+    }
     let complete = po.lines.iter().all(|l| l.received >= l.quantity);
     po.status = po.status.after(PoAction::Receive { complete })?;
     po.received_date = Some(a.received_date.unwrap_or(tx.now.date_naive()));

@@ -168,6 +168,12 @@ fn lines(tx: &mut Tx<'_>, input: Vec<LineInput>) -> Result<Vec<SalesLine>> {
             consumed: Quantity::ZERO,
         });
     }
+    if let Err(i) = crate::decimal::exact_value(out.iter().map(|l| (l.quantity, l.unit_price))) {
+        return Err(Error::field(
+            format!("lines[{i}].unit_price"),
+            crate::decimal::INEXACT,
+        ));
+    }
     Ok(out)
 }
 
