@@ -462,7 +462,8 @@ fn dec(q: &impl ToString) -> Decimal {
 
 /// `max_tolerance`: the highest over-receipt tolerance (percent) set so far in
 /// the run (the setting may have been lowered after a receipt used it).
-fn check(k: &Kit, max_tolerance: Decimal) -> Result<(), TestCaseError> {
+/// Returns the ledger, for the append-only check of the next step.
+fn check(k: &Kit, max_tolerance: Decimal) -> Result<Vec<Movement>, TestCaseError> {
     let snap = k.store.snapshot();
     // Gapless sequence numbers.
     for (i, m) in snap.movements.iter().enumerate() {
@@ -580,6 +581,30 @@ fn check(k: &Kit, max_tolerance: Decimal) -> Result<(), TestCaseError> {
         "incoming without a stock level: {:?}",
         incoming
     );
+    Ok(snap.movements)
+}
+
+/// RULES §2.1: the ledger is append-only. The ledger before a step is a
+/// prefix of the ledger after it: no movement was edited (seq, time,
+/// quantities, balance, reason, source) or removed.
+fn append_only(before: &[Movement], after: &[Movement], op: &Op) -> Result<(), TestCaseError> {
+    prop_assert!(
+        after.len() >= before.len(),
+        "{:?} removed movements: {} before, {} after",
+        op,
+        before.len(),
+        after.len()
+    );
+    if let Some(i) = (0..before.len()).find(|&i| before[i] != after[i]) {
+        prop_assert!(
+            false,
+            "{:?} changed movement {}: {:?} became {:?}",
+            op,
+            i + 1,
+            before[i],
+            after[i]
+        );
+    }
     Ok(())
 }
 
@@ -687,6 +712,7 @@ proptest! {
     #[test]
     fn random_sequences_keep_the_invariants(ops in proptest::collection::vec(op(), 1..40)) {
         let mut k = setup();
+        let mut ledger = k.store.snapshot().movements;
         let mut allow = false;
         let mut max_tolerance = Decimal::ZERO;
         for op in &ops {
@@ -719,7 +745,9 @@ proptest! {
                     );
                 }
             }
-            check(&k, max_tolerance)?;
+            let after = check(&k, max_tolerance)?;
+            append_only(&ledger, &after, op)?;
+            ledger = after;
         }
     }
 }
