@@ -92,13 +92,13 @@ pub struct UpdateCategory {
     /// Which category.
     pub id: Id,
     /// New name.
-    #[serde(default)]
+    #[serde(default, deserialize_with = "crate::paging::present")]
     pub name: Option<String>,
     /// New colour.
-    #[serde(default)]
+    #[serde(default, deserialize_with = "crate::paging::present")]
     pub colour: Option<String>,
     /// New position.
-    #[serde(default)]
+    #[serde(default, deserialize_with = "crate::paging::present")]
     pub position: Option<u32>,
 }
 

@@ -103,6 +103,18 @@ where
     Option::<T>::deserialize(d).map(Some)
 }
 
+/// For patch fields that cannot be cleared: absent = keep, a value = set, and
+/// `null` is refused (`invalid_field`, "invalid type: null, expected ...")
+/// rather than read as "keep", which a client sending it to clear the field
+/// would not expect. Use with `#[serde(default, deserialize_with = "present")]`.
+pub fn present<'de, D, T>(d: D) -> std::result::Result<Option<T>, D::Error>
+where
+    D: Deserializer<'de>,
+    T: Deserialize<'de>,
+{
+    T::deserialize(d).map(Some)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

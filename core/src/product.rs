@@ -127,10 +127,10 @@ pub struct UpdateProduct {
     /// Which product.
     pub id: Id,
     /// New SKU (unique).
-    #[serde(default)]
+    #[serde(default, deserialize_with = "crate::paging::present")]
     pub sku: Option<String>,
     /// New name.
-    #[serde(default)]
+    #[serde(default, deserialize_with = "crate::paging::present")]
     pub name: Option<String>,
     /// EAN.
     #[serde(
@@ -154,10 +154,10 @@ pub struct UpdateProduct {
     )]
     pub supplier_id: Option<Option<Id>>,
     /// Sale price.
-    #[serde(default)]
+    #[serde(default, deserialize_with = "crate::paging::present")]
     pub price: Option<Money>,
     /// Purchase price.
-    #[serde(default)]
+    #[serde(default, deserialize_with = "crate::paging::present")]
     pub purchase_price: Option<Money>,
     /// VAT rate.
     #[serde(
@@ -167,25 +167,26 @@ pub struct UpdateProduct {
     )]
     pub vat_rate_id: Option<Option<Id>>,
     /// Track inventory (turning it off needs zero stock).
-    #[serde(default)]
+    #[serde(default, deserialize_with = "crate::paging::present")]
     pub track_inventory: Option<bool>,
     /// Threshold.
-    #[serde(default)]
+    #[serde(default, deserialize_with = "crate::paging::present")]
     pub low_stock_threshold: Option<Quantity>,
     /// Unit.
-    #[serde(default)]
+    #[serde(default, deserialize_with = "crate::paging::present")]
     pub unit: Option<String>,
     /// Decimal places (can only grow once the product has stock history).
-    #[serde(default)]
+    #[serde(default, deserialize_with = "crate::paging::present")]
     pub decimal_places: Option<u32>,
     /// Archive or restore.
-    #[serde(default)]
+    #[serde(default, deserialize_with = "crate::paging::present")]
     pub archived: Option<bool>,
     /// Only when purchase orders are disabled: set the on-hand at `Main`
     /// (written as an `adjustment` movement).
-    #[serde(default)]
+    #[serde(default, deserialize_with = "crate::paging::present")]
     pub on_hand: Option<Quantity>,
-    /// Reason recorded with an `on_hand` change.
+    /// Reason recorded with an `on_hand` change (`null`: none, as when
+    /// left out; it is not a field of the product).
     #[serde(default)]
     pub reason: Option<String>,
 }

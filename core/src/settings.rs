@@ -75,19 +75,19 @@ impl Default for Settings {
 #[serde(deny_unknown_fields)]
 pub struct UpdateSettings {
     /// See [`Settings::purchase_orders_enabled`].
-    #[serde(default)]
+    #[serde(default, deserialize_with = "crate::paging::present")]
     pub purchase_orders_enabled: Option<bool>,
     /// Number formats; each one given is validated.
-    #[serde(default)]
+    #[serde(default, deserialize_with = "crate::paging::present")]
     pub number_formats: Option<NumberFormatsPatch>,
     /// See [`Settings::low_stock_cooldown_minutes`].
-    #[serde(default)]
+    #[serde(default, deserialize_with = "crate::paging::present")]
     pub low_stock_cooldown_minutes: Option<u32>,
     /// See [`Settings::oversell_policy`].
-    #[serde(default)]
+    #[serde(default, deserialize_with = "crate::paging::present")]
     pub oversell_policy: Option<OversellPolicy>,
     /// See [`Settings::over_receipt_tolerance_percent`] (0 to 100).
-    #[serde(default)]
+    #[serde(default, deserialize_with = "crate::paging::present")]
     pub over_receipt_tolerance_percent: Option<Percent>,
 }
 

@@ -102,7 +102,7 @@ pub struct UpdateSupplier {
     /// Which supplier.
     pub id: Id,
     /// New name.
-    #[serde(default)]
+    #[serde(default, deserialize_with = "crate::paging::present")]
     pub name: Option<String>,
     /// Contact person.
     #[serde(
@@ -154,10 +154,10 @@ pub struct UpdateSupplier {
     )]
     pub default_vat_rate_id: Option<Option<Id>>,
     /// PO delivery.
-    #[serde(default)]
+    #[serde(default, deserialize_with = "crate::paging::present")]
     pub po_delivery: Option<PoDelivery>,
     /// Activate or deactivate.
-    #[serde(default)]
+    #[serde(default, deserialize_with = "crate::paging::present")]
     pub active: Option<bool>,
 }
 

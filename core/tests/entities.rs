@@ -149,3 +149,80 @@ fn a_product_needs_a_name() {
         "Bolt"
     );
 }
+
+/// In updates, absent keeps a field and `null` clears it where it can be
+/// cleared; a field that cannot be cleared refuses `null` instead of reading
+/// it as "keep" (a client sending it meant to clear it).
+#[test]
+fn null_is_refused_where_a_field_cannot_be_cleared() {
+    let mut k = Kit::new();
+    let p = k.ok(
+        "create_product",
+        json!({"sku": "BOLT", "name": "Bolt", "ean": "4006381333931"}),
+    )["id"]
+        .clone();
+    let sup = k.supplier("Acme");
+    let po =
+        k.ok("create_purchase_order", json!({"supplier_id": sup}))["purchase_order"]["id"].clone();
+    let doc = k.ok(
+        "create_sales_document",
+        json!({"client": "C", "type": "quote"}),
+    )["id"]
+        .clone();
+    let cat = k.ok("create_category", json!({"name": "Fasteners"}))["id"].clone();
+    for (cmd, args, field) in [
+        (
+            "update_product",
+            json!({"id": p, "name": null}),
+            "args.name",
+        ),
+        (
+            "update_product",
+            json!({"id": p, "price": null}),
+            "args.price",
+        ),
+        (
+            "update_product",
+            json!({"id": p, "track_inventory": null}),
+            "args.track_inventory",
+        ),
+        (
+            "update_supplier",
+            json!({"id": sup, "active": null}),
+            "args.active",
+        ),
+        (
+            "update_purchase_order",
+            json!({"id": po, "order_date": null}),
+            "args.order_date",
+        ),
+        (
+            "update_sales_document",
+            json!({"id": doc, "client": null}),
+            "args.client",
+        ),
+        (
+            "update_category",
+            json!({"id": cat, "name": null}),
+            "args.name",
+        ),
+        (
+            "update_settings",
+            json!({"oversell_policy": null}),
+            "args.oversell_policy",
+        ),
+    ] {
+        let d = k.refused("invalid_field", cmd, args.clone());
+        assert_eq!(d["field"], field, "{cmd} {args}");
+        // serde_json names the null, except for enums ("expected value").
+        let reason = d["reason"].as_str().unwrap();
+        assert!(
+            reason.contains("null") || field == "args.oversell_policy",
+            "{d}"
+        );
+    }
+    // Clearable fields still clear with null.
+    let v = k.ok("update_product", json!({"id": p, "ean": null}));
+    assert_eq!(v["product"]["ean"], serde_json::Value::Null);
+    assert_eq!(v["product"]["name"], "Bolt");
+}

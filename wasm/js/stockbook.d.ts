@@ -281,14 +281,16 @@ export interface ById { id: Id }
 export type NoArgs = Record<string, never>;
 export interface CreateLocationArgs { name: string }
 export interface CreateCategoryArgs { name: string; colour?: string | null; position?: number | null }
-export interface UpdateCategoryArgs { id: Id; name?: string | null; colour?: string | null; position?: number | null }
+/** Updates are patches: leave a field out to keep it; these fields cannot be cleared, so `null` is refused. */
+export interface UpdateCategoryArgs { id: Id; name?: string; colour?: string; position?: number }
 export interface CreateVatRateArgs { name: string; percent: DecimalInput; is_default?: boolean }
+/** Leave a setting out to keep it (`null` is refused). */
 export interface UpdateSettingsArgs {
-  purchase_orders_enabled?: boolean | null;
-  number_formats?: Partial<NumberFormats> | null;
-  low_stock_cooldown_minutes?: number | null;
-  oversell_policy?: OversellPolicy | null;
-  over_receipt_tolerance_percent?: DecimalInput | null;
+  purchase_orders_enabled?: boolean;
+  number_formats?: Partial<NumberFormats>;
+  low_stock_cooldown_minutes?: number;
+  oversell_policy?: OversellPolicy;
+  over_receipt_tolerance_percent?: DecimalInput;
 }
 export interface CreateSupplierArgs {
   name: string;
@@ -301,11 +303,12 @@ export interface CreateSupplierArgs {
   default_vat_rate_id?: Id | null;
   po_delivery?: PoDelivery | null;
 }
-/** `null` clears an optional field; leaving it out keeps it. */
-export interface UpdateSupplierArgs extends Partial<Omit<CreateSupplierArgs, 'name'>> {
+/** `null` clears an optional field; leaving it out keeps it. `name`, `po_delivery` and `active` cannot be cleared (`null` is refused). */
+export interface UpdateSupplierArgs extends Partial<Omit<CreateSupplierArgs, 'name' | 'po_delivery'>> {
   id: Id;
-  name?: string | null;
-  active?: boolean | null;
+  name?: string;
+  po_delivery?: PoDelivery;
+  active?: boolean;
 }
 export interface ListSuppliersArgs { active?: boolean | null; search?: string | null; page?: number | null; page_size?: number | null }
 export interface CreateProductArgs {
@@ -322,13 +325,23 @@ export interface CreateProductArgs {
   unit?: string | null;
   decimal_places?: number | null;
 }
-/** `null` clears `ean`, `category_id`, `supplier_id`, `vat_rate_id`. */
-export interface UpdateProductArgs extends Partial<Omit<CreateProductArgs, 'sku' | 'name'>> {
+/** `null` clears `ean`, `category_id`, `supplier_id`, `vat_rate_id`; the other fields cannot be cleared (`null` is refused), leave them out to keep them. */
+export interface UpdateProductArgs {
   id: Id;
-  sku?: string | null;
-  name?: string | null;
-  archived?: boolean | null;
-  on_hand?: DecimalInput | null;
+  sku?: string;
+  name?: string;
+  ean?: string | null;
+  category_id?: Id | null;
+  supplier_id?: Id | null;
+  price?: DecimalInput;
+  purchase_price?: DecimalInput;
+  vat_rate_id?: Id | null;
+  track_inventory?: boolean;
+  low_stock_threshold?: DecimalInput;
+  unit?: string;
+  decimal_places?: number;
+  archived?: boolean;
+  on_hand?: DecimalInput;
   reason?: string | null;
 }
 export interface ListProductsArgs {
@@ -384,10 +397,14 @@ export interface CreatePurchaseOrderArgs {
   references?: PoReferences | null;
   lines?: PoLineInput[];
 }
-export interface UpdatePurchaseOrderArgs extends Partial<Omit<CreatePurchaseOrderArgs, 'supplier_id' | 'lines'>> {
+/** `null` clears `vendor_reference`, `notes`, `expected_date`, `packing_slip_number`; the other fields cannot be cleared (`null` is refused). */
+export interface UpdatePurchaseOrderArgs extends Partial<Omit<CreatePurchaseOrderArgs, 'supplier_id' | 'number' | 'order_date' | 'references' | 'lines'>> {
   id: Id;
-  supplier_id?: Id | null;
-  lines?: PoLineInput[] | null;
+  supplier_id?: Id;
+  number?: string;
+  order_date?: DateString;
+  references?: PoReferences;
+  lines?: PoLineInput[];
 }
 export interface ReceiptLine { line_no: number; quantity: DecimalInput; location_id?: Id | null }
 /** The arguments of `receive_purchase_order`, without the PO id. */
@@ -418,7 +435,8 @@ export interface CreateSalesDocumentArgs {
   lines?: SalesLineInput[];
 }
 /** `due_date: null` clears it; leaving a field out keeps it. */
-export interface UpdateSalesDocumentArgs { id: Id; client?: string | null; due_date?: DateString | null; lines?: SalesLineInput[] | null }
+/** `null` clears `due_date`; `client` and `lines` cannot be cleared (`null` is refused). */
+export interface UpdateSalesDocumentArgs { id: Id; client?: string; due_date?: DateString | null; lines?: SalesLineInput[] }
 export interface ChangeSalesDocumentTypeArgs { id: Id; type: DocType }
 export interface RecordPaymentArgs { id: Id; amount: DecimalInput }
 export interface MarkShippedArgs { ids: Id[]; method: ShipMethod; tracking_number?: string | null }

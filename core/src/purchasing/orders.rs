@@ -79,10 +79,10 @@ pub struct UpdatePurchaseOrder {
     /// Which PO.
     pub id: Id,
     /// Another supplier (active).
-    #[serde(default)]
+    #[serde(default, deserialize_with = "crate::paging::present")]
     pub supplier_id: Option<Id>,
     /// Another number (unique).
-    #[serde(default)]
+    #[serde(default, deserialize_with = "crate::paging::present")]
     pub number: Option<String>,
     /// Vendor reference.
     #[serde(
@@ -99,7 +99,7 @@ pub struct UpdatePurchaseOrder {
     )]
     pub notes: Option<Option<String>>,
     /// Order date.
-    #[serde(default)]
+    #[serde(default, deserialize_with = "crate::paging::present")]
     pub order_date: Option<NaiveDate>,
     /// Expected date.
     #[serde(
@@ -116,10 +116,10 @@ pub struct UpdatePurchaseOrder {
     )]
     pub packing_slip_number: Option<Option<String>>,
     /// References (replace all).
-    #[serde(default)]
+    #[serde(default, deserialize_with = "crate::paging::present")]
     pub references: Option<PoReferences>,
     /// New lines (replace all).
-    #[serde(default)]
+    #[serde(default, deserialize_with = "crate::paging::present")]
     pub lines: Option<Vec<LineInput>>,
 }
 

@@ -58,7 +58,7 @@ pub struct UpdateSalesDocument {
     /// The document.
     pub id: Id,
     /// Client.
-    #[serde(default)]
+    #[serde(default, deserialize_with = "crate::paging::present")]
     pub client: Option<String>,
     /// Due date (`null` clears it).
     #[serde(
@@ -68,7 +68,7 @@ pub struct UpdateSalesDocument {
     )]
     pub due_date: Option<Option<NaiveDate>>,
     /// The new lines, replacing all.
-    #[serde(default)]
+    #[serde(default, deserialize_with = "crate::paging::present")]
     pub lines: Option<Vec<LineInput>>,
 }
 
