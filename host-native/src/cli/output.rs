@@ -42,10 +42,18 @@ fn truncate(text: &str, max: usize) -> &str {
 /// columns (`unicode-width`), not characters: a CJK character or an emoji
 /// takes two, a combining mark none, so names in any script line up.
 fn table_lines(headers: &[&str], rows: &[Vec<String>]) -> Vec<String> {
+    // A cell is one line: line breaks and tabs (notes may hold them) become
+    // spaces, or the row would break the table.
     let cut = |cells: Vec<&str>| -> Vec<String> {
         cells
             .into_iter()
-            .map(|c| truncate(c, MAX_CELL).to_string())
+            .map(|c| {
+                let one_line: String = c
+                    .chars()
+                    .map(|ch| if ch.is_control() { ' ' } else { ch })
+                    .collect();
+                truncate(&one_line, MAX_CELL).to_string()
+            })
             .collect()
     };
     let all: Vec<Vec<String>> = std::iter::once(cut(headers.to_vec()))
@@ -112,6 +120,17 @@ mod tests {
             .map(|(l, last)| l.strip_suffix(last).expect(l).width())
             .collect();
         assert_eq!(starts, [16; 5], "{lines:#?}");
+    }
+
+    #[test]
+    fn a_cell_with_line_breaks_stays_on_its_row() {
+        let rows = vec![vec![
+            "Deliver to\ndock 2\r\n\tgate B".to_string(),
+            "x".to_string(),
+        ]];
+        let lines = table_lines(&["NOTES", "X"], &rows);
+        assert_eq!(lines.len(), 2, "{lines:#?}");
+        assert_eq!(lines[1], "Deliver to dock 2   gate B  x");
     }
 
     #[test]
