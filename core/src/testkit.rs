@@ -178,3 +178,28 @@ impl Kit {
             .to_string()
     }
 }
+
+/// Checks that `names` are the serde names of every variant of the unit enum
+/// `T`, in declaration order, and that each reads and writes back as itself.
+/// serde refuses an unknown name by listing every variant in declaration
+/// order, so a variant missing from `names` (or out of order) fails here.
+#[cfg(test)]
+#[track_caller]
+pub(crate) fn assert_serde_names<T>(names: &[&str])
+where
+    T: serde::Serialize + serde::de::DeserializeOwned,
+{
+    let refusal = serde_json::from_value::<T>(json!("?"))
+        .err()
+        .map(|e| e.to_string())
+        .unwrap_or_default();
+    let quoted: Vec<String> = names.iter().map(|n| format!("`{n}`")).collect();
+    assert_eq!(
+        refusal,
+        format!("unknown variant `?`, expected one of {}", quoted.join(", "))
+    );
+    for name in names {
+        let v: T = serde_json::from_value(json!(name)).unwrap();
+        assert_eq!(serde_json::to_value(v).unwrap(), json!(name));
+    }
+}

@@ -201,24 +201,10 @@ fn matches(a: &ListPurchaseOrders, po: &PoBrief) -> bool {
 #[cfg(test)]
 mod tests {
     use super::{Best, PoSort, PO_SORTS};
-    use serde_json::json;
 
     #[test]
     fn sort_names_are_the_serde_names_of_every_variant() {
-        // serde refuses an unknown name by listing every variant in
-        // declaration order: a variant missing from the list fails here.
-        let refusal = serde_json::from_value::<PoSort>(json!("?"))
-            .unwrap_err()
-            .to_string();
-        let quoted: Vec<String> = PO_SORTS.iter().map(|n| format!("`{n}`")).collect();
-        assert_eq!(
-            refusal,
-            format!("unknown variant `?`, expected one of {}", quoted.join(", "))
-        );
-        for name in PO_SORTS {
-            let s: PoSort = serde_json::from_value(json!(name)).unwrap();
-            assert_eq!(serde_json::to_value(s).unwrap(), json!(name));
-        }
+        crate::testkit::assert_serde_names::<PoSort>(&PO_SORTS);
     }
 
     #[test]
