@@ -8,8 +8,9 @@ use stockbook_core::testkit::Kit;
 
 const BIG: &str = "999999999999.999999";
 
-#[test]
-fn purchase_and_sales_lines_past_exact_digits_are_refused() {
+/// A store with a supplier and a product counted to 6 decimals: (kit,
+/// supplier id, product id).
+fn setup() -> (Kit, u64, u64) {
     let mut k = Kit::new();
     let sup = k.supplier("Acme");
     let p = k.ok(
@@ -18,6 +19,12 @@ fn purchase_and_sales_lines_past_exact_digits_are_refused() {
     )["id"]
         .as_u64()
         .unwrap();
+    (k, sup, p)
+}
+
+#[test]
+fn purchase_and_sales_lines_past_exact_digits_are_refused() {
+    let (mut k, sup, p) = setup();
     let d = k.refused(
         "invalid_field",
         "create_purchase_order",
@@ -48,14 +55,7 @@ fn purchase_and_sales_lines_past_exact_digits_are_refused() {
 
 #[test]
 fn a_receipt_whose_received_value_would_be_rounded_is_refused() {
-    let mut k = Kit::new();
-    let sup = k.supplier("Acme");
-    let p = k.ok(
-        "create_product",
-        json!({"sku": "FINE", "name": "Fine", "decimal_places": 6}),
-    )["id"]
-        .as_u64()
-        .unwrap();
+    let (mut k, sup, p) = setup();
     // Eight lines of 100000 at 99999999999.999999: each value and the total
     // are exact. Receiving 99999.999999 on each needs 29 digits in total.
     let line = json!({"product_id": p, "quantity": "100000", "unit_cost": "99999999999.999999"});
