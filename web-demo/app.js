@@ -7,7 +7,6 @@ import { connect, LocalBackend, Refusal } from './backend.js';
 
 const $main = document.querySelector('main');
 let api;
-const cache = { suppliers: null };
 
 // ---- tiny DOM helpers ----
 
@@ -58,13 +57,69 @@ function errorText(e) {
     const d = e.details && Object.keys(e.details).length ? ` ${JSON.stringify(e.details)}` : '';
     return `${e.code}: ${e.message}${d}`;
   }
-  return String(e?.message ?? e);
+  if (e && typeof e === 'object' && typeof e.message === 'string') {
+    return e.code ? `${e.code}: ${e.message}` : e.message;
+  }
+  return String(e);
 }
 
 function flash(text, kind = 'ok') {
   const el = document.getElementById('flash');
   el.textContent = text;
   el.className = kind;
+  // Errors interrupt a screen reader; confirmations wait their turn.
+  el.setAttribute('role', kind === 'error' ? 'alert' : 'status');
+}
+
+/** A fresh idempotency key (also where `crypto.randomUUID` is missing: plain http on a LAN address). */
+function newKey() {
+  return Array.from(crypto.getRandomValues(new Uint8Array(16)), (b) => b.toString(16).padStart(2, '0')).join('');
+}
+
+/**
+ * The idempotency key for a change: the same as last time while the request
+ * is the same (a retry after an unanswered click is then applied once, RULES
+ * 7a), a new one when the clerk changed what is asked.
+ */
+function keyFor() {
+  let last = null;
+  let key = null;
+  return (request) => {
+    const text = JSON.stringify(request);
+    if (text !== last) {
+      last = text;
+      key = newKey();
+    }
+    return key;
+  };
+}
+
+/**
+ * A button that runs `fn` once per click: disabled while its change is on the
+ * way (a double click sends one request), enabled again after a refusal.
+ */
+function busyButton(attrs, label, fn) {
+  const button = h('button', attrs, label);
+  button.addEventListener('click', () => {
+    if (button.disabled) return;
+    button.disabled = true;
+    guarded(fn).finally(() => { button.disabled = false; });
+  });
+  return button;
+}
+
+/**
+ * Disables `button` when the engine says this token may not do `cmd` (a dry
+ * run as the signed-in actor), saying which permission is missing.
+ */
+function permitted(button, cmd, args) {
+  const missing = api.missingPermission?.(cmd, args);
+  if (missing) {
+    button.disabled = true;
+    button.title = `Needs the permission ${missing}`;
+    button.dataset.forbidden = missing;
+  }
+  return button;
 }
 
 async function guarded(fn) {
@@ -83,11 +138,6 @@ const STATUS_LABEL = {
   cancelled: 'Cancelled',
   closed: 'Closed',
 };
-
-async function suppliers() {
-  cache.suppliers ??= (await api.call('list_suppliers', { page_size: 50 })).items;
-  return cache.suppliers;
-}
 
 /**
  * Records by id, fetched once each (`get_product` / `get_supplier`): names
@@ -146,24 +196,28 @@ function productPicker({ id, selected = '', allowAll = false, onchange }) {
 async function productsView(params) {
   const pageNo = pageParam(params);
   const q = params.get('q') || '';
+  const lowOnly = params.get('low') === '1';
   const args = { page: pageNo, page_size: 50 };
   if (q) args.search = q;
+  if (lowOnly) args.low_stock_only = true;
   const answer = await api.call('list_products', args);
   answer.items.forEach((p) => remember('product', p.product));
+  const href = (query, low, n = 1) => `#/products?q=${encodeURIComponent(query)}${low ? '&low=1' : ''}${n > 1 ? `&page=${n}` : ''}`;
   const search = h('input', { type: 'search', id: 'product-search', placeholder: 'name, SKU or article no.', value: q, size: 24 });
-  search.addEventListener('change', () => go(`#/products?q=${encodeURIComponent(search.value.trim())}`));
+  search.addEventListener('change', () => go(href(search.value.trim(), lowOnly)));
+  const low = h('input', { type: 'checkbox', id: 'low-stock-only', checked: lowOnly, onchange: (e) => go(href(q, e.target.checked)) });
   show(
-    h('h2', {}, 'Products'),
-    h('div', { class: 'toolbar' }, h('label', {}, 'Search ', search)),
+    h('h2', {}, lowOnly ? 'Products low on stock' : 'Products'),
+    h('div', { class: 'toolbar' }, h('label', {}, 'Search ', search), h('label', {}, low, ' Low stock only')),
     table(
       ['SKU', 'Name', 'On hand', 'Held', 'Available', 'Incoming', ''],
       answer.items.map((p) =>
         h('tr', { 'data-sku': p.product.sku },
-          h('td', {}, p.product.sku),
+          h('td', {}, h('a', { href: `#/products/${p.product.id}` }, p.product.sku)),
           h('td', {}, p.product.name),
           h('td', { class: 'num', 'data-col': 'on_hand' }, p.stock.on_hand),
-          h('td', { class: 'num' }, p.stock.held),
-          h('td', { class: 'num' }, p.stock.available),
+          h('td', { class: 'num', 'data-col': 'held' }, p.stock.held),
+          h('td', { class: 'num', 'data-col': 'available' }, p.stock.available),
           h('td', { class: 'num', 'data-col': 'incoming' }, p.stock.incoming),
           h('td', {}, p.stock.low_stock ? h('span', { class: 'badge low' }, 'Low stock') : null,
             p.stock.oversold ? h('span', { class: 'badge oversold' }, 'Oversold') : null),
@@ -171,52 +225,173 @@ async function productsView(params) {
       ),
       { id: 'products' },
     ),
-    pager(answer, 'products', (n) => `#/products?q=${encodeURIComponent(q)}&page=${n}`),
+    answer.items.length === 0 ? h('p', { class: 'muted', id: 'no-products' }, q || lowOnly ? 'No product matches.' : 'No products yet.') : null,
+    pager(answer, 'products', (n) => href(q, lowOnly, n)),
   );
 }
 
-async function suppliersView() {
-  cache.suppliers = null;
-  const list = await suppliers();
+/** A `datetime-local` value (the clerk's clock) as the RFC 3339 UTC time the engine takes. */
+function localToRfc3339(value) {
+  const d = new Date(value);
+  return Number.isNaN(d.getTime()) ? null : d.toISOString().replace(/\.\d{3}Z$/, 'Z');
+}
+
+/** An RFC 3339 time as the clerk's local `YYYY-MM-DD HH:MM:SS`. */
+function localTime(at) {
+  const d = new Date(at);
+  if (Number.isNaN(d.getTime())) return at;
+  const p = (n) => String(n).padStart(2, '0');
+  return `${d.getFullYear()}-${p(d.getMonth() + 1)}-${p(d.getDate())} ${p(d.getHours())}:${p(d.getMinutes())}:${p(d.getSeconds())}`;
+}
+
+/** One product: its stock per location, its stock at a past moment, a link to its ledger. */
+async function productView(id) {
+  const [view, stock, locations] = await Promise.all([
+    api.call('get_product', { id }),
+    api.call('get_stock', { product_id: id }),
+    api.call('list_locations', {}),
+  ]);
+  const p = view.product;
+  const locList = Array.isArray(locations) ? locations : (locations.items ?? locations.locations ?? []);
+  const place = (lid) => locList.find((l) => l.id === lid)?.name ?? `#${lid}`;
+  const row = (label, s, attrs = {}) => h('tr', attrs, h('td', {}, label),
+    h('td', { class: 'num', 'data-col': 'on_hand' }, s.on_hand), h('td', { class: 'num', 'data-col': 'held' }, s.held),
+    h('td', { class: 'num', 'data-col': 'available' }, s.available), h('td', { class: 'num', 'data-col': 'incoming' }, s.incoming));
+  const at = h('input', { type: 'datetime-local', id: 'as-of-at', step: 1 });
+  const asOfOut = h('div', { id: 'as-of-result', role: 'status' });
+  const asOf = h('form', { class: 'toolbar', id: 'as-of-form', onsubmit: (e) => {
+    e.preventDefault();
+    guarded(async () => {
+      const when = localToRfc3339(at.value);
+      if (!when) {
+        asOfOut.textContent = 'Pick a date and time first.';
+        asOfOut.className = 'error';
+        return;
+      }
+      let answer;
+      try {
+        answer = await api.call('stock_as_of', { product_id: id, at: when });
+      } catch (err) {
+        asOfOut.textContent = errorText(err);
+        asOfOut.className = 'error';
+        return;
+      }
+      asOfOut.className = 'ok';
+      asOfOut.replaceChildren(`On hand at ${localTime(answer.at)}: `, h('strong', { id: 'as-of-on-hand' }, answer.on_hand), ` ${p.unit}`,
+        answer.locations.length > 1 ? ` (${answer.locations.map((l) => `${place(l.location_id)} ${l.on_hand}`).join(', ')})` : '');
+    });
+  } }, h('label', {}, 'Stock as of ', at), h('button', { type: 'submit', id: 'as-of-go', class: 'secondary' }, 'Show'));
+  show(
+    h('p', {}, h('a', { href: '#/products' }, '← Products')),
+    h('h2', {}, h('span', { id: 'product-sku' }, p.sku), ' — ', p.name, ' ',
+      stock.totals.low_stock ? h('span', { class: 'badge low' }, 'Low stock') : null, ' ',
+      stock.totals.oversold ? h('span', { class: 'badge oversold' }, 'Oversold') : null),
+    h('p', { class: 'muted' }, `Article no. ${p.article_number} · unit ${p.unit} · low-stock threshold ${p.low_stock_threshold}`,
+      p.track_inventory ? '' : ' · stock not tracked', p.archived ? ' · archived' : ''),
+    table(['Location', 'On hand', 'Held', 'Available', 'Incoming'],
+      [...stock.locations.map((l) => row(place(l.location_id), l, { 'data-location': place(l.location_id) })),
+        row(h('strong', {}, 'Total'), stock.totals, { 'data-location': 'total' })],
+      { id: 'stock-locations' }),
+    asOf,
+    asOfOut,
+    h('p', {}, h('a', { href: `#/ledger?product=${p.id}&type=`, id: 'product-ledger' }, 'Ledger of this product →')),
+  );
+}
+
+async function suppliersView(params) {
+  const pageNo = pageParam(params);
+  const q = params.get('q') || '';
+  const args = { page: pageNo, page_size: 50 };
+  if (q) args.search = q;
+  const answer = await api.call('list_suppliers', args);
+  answer.items.forEach((s) => remember('supplier', s));
+  const href = (query, n = 1) => `#/suppliers?q=${encodeURIComponent(query)}${n > 1 ? `&page=${n}` : ''}`;
+  const search = h('input', { type: 'search', id: 'supplier-search', placeholder: 'name or creditor no.', value: q, size: 24 });
+  search.addEventListener('change', () => go(href(search.value.trim())));
   show(
     h('h2', {}, 'Suppliers'),
+    h('div', { class: 'toolbar' }, h('label', {}, 'Search ', search)),
     table(
       ['Creditor no.', 'Name', 'Contact', 'Email', 'PO delivery', 'Active'],
-      list.map((s) =>
-        h('tr', {}, h('td', {}, s.creditor_number), h('td', {}, s.name), h('td', {}, s.contact_person ?? ''),
+      answer.items.map((s) =>
+        h('tr', { 'data-supplier': s.creditor_number }, h('td', {}, s.creditor_number),
+          h('td', {}, h('a', { href: `#/suppliers/${s.id}` }, s.name)), h('td', {}, s.contact_person ?? ''),
           h('td', {}, s.email ?? ''), h('td', {}, s.po_delivery), h('td', {}, s.active ? 'yes' : 'no')),
       ),
       { id: 'suppliers' },
     ),
+    answer.items.length === 0 ? h('p', { class: 'muted' }, q ? 'No supplier matches.' : 'No suppliers yet.') : null,
+    pager(answer, 'suppliers', (n) => href(q, n)),
   );
+}
+
+/** One supplier: its details and its 20 most recent purchase orders. */
+async function supplierView(id) {
+  const view = await api.call('get_supplier', { id });
+  const s = view.supplier;
+  remember('supplier', s);
+  const detail = (label, value) => (value ? h('tr', {}, h('th', {}, label), h('td', {}, value)) : null);
+  show(
+    h('p', {}, h('a', { href: '#/suppliers' }, '← Suppliers')),
+    h('h2', {}, h('span', { id: 'supplier-name' }, s.name), ' ', h('span', { class: 'muted' }, s.creditor_number), ' ',
+      s.active ? null : h('span', { class: 'status cancelled' }, 'Inactive: no new POs')),
+    h('table', { id: 'supplier-detail' }, h('tbody', {},
+      detail('Contact', s.contact_person), detail('Email', s.email), detail('Phone', s.phone),
+      detail('Address', s.address), detail('Website', s.website), detail('PO delivery', s.po_delivery), detail('Notes', s.notes))),
+    h('h2', {}, 'Recent purchase orders'),
+    table(['Number', 'Status', 'Order date', 'Lines', 'Total'],
+      view.recent_purchase_orders.map((po) => h('tr', { 'data-po': po.number },
+        h('td', {}, h('a', { href: `#/orders/${po.id}` }, po.number)),
+        h('td', {}, h('span', { class: `status ${po.status}` }, STATUS_LABEL[po.status] ?? po.status)),
+        h('td', {}, po.order_date), h('td', { class: 'num' }, po.line_count), h('td', { class: 'num' }, po.total))),
+      { id: 'supplier-orders' }),
+    h('p', {}, h('a', { href: `#/orders?status=&supplier=${s.id}` }, 'All purchase orders of this supplier →')),
+  );
+}
+
+/** Every item of a paged list query (page size 50), for choosers that must offer them all. */
+async function allItems(cmd, args) {
+  const items = [];
+  for (let page = 1; ; page++) {
+    const answer = await api.call(cmd, { ...args, page, page_size: 50 });
+    items.push(...answer.items);
+    if (!answer.has_more || answer.items.length === 0) return items;
+  }
 }
 
 async function ordersView(params) {
   const status = params.get('status') || '';
+  const supplierId = params.get('supplier') || '';
   const pageNo = pageParam(params);
-  const [sups, page] = await Promise.all([
-    suppliers(),
-    api.call('list_purchase_orders', { page: pageNo, page_size: 50, ...(status ? { status } : {}) }),
+  const args = { page: pageNo, page_size: 50 };
+  if (status) args.status = status;
+  if (/^\d+$/.test(supplierId)) args.supplier_id = Number(supplierId);
+  // Only active suppliers take new POs: asked of the engine's filter, every
+  // page of it (a chooser that silently stopped at 50 would hide suppliers).
+  const [page, active] = await Promise.all([
+    api.call('list_purchase_orders', args),
+    allItems('list_suppliers', { active: true }),
   ]);
-  sups.forEach((s) => remember('supplier', s));
-  const supplier = await lookup('supplier', page.items.map((po) => po.supplier_id));
-  const filter = h('select', { id: 'status-filter', onchange: (e) => go(`#/orders?status=${e.target.value}`) },
+  active.forEach((s) => remember('supplier', s));
+  const supplier = await lookup('supplier', [...page.items.map((po) => po.supplier_id), ...(args.supplier_id ? [args.supplier_id] : [])]);
+  const href = (st, sup, n = 1) => `#/orders?status=${st}${sup ? `&supplier=${sup}` : ''}${n > 1 ? `&page=${n}` : ''}`;
+  const filter = h('select', { id: 'status-filter', onchange: (e) => go(href(e.target.value, supplierId)) },
     h('option', { value: '' }, 'All statuses'),
     Object.entries(STATUS_LABEL).map(([v, label]) => h('option', { value: v, selected: v === status }, label)));
-  // Only active suppliers take new POs: asked of the engine's filter.
-  const active = await api.call('list_suppliers', { active: true, page_size: 50 });
   const supplierSelect = h('select', { id: 'new-po-supplier', 'aria-label': 'Supplier of the new PO' },
-    active.items.map((s) => h('option', { value: s.id }, s.name)));
-  const create = h('button', {
-    id: 'new-po',
-    onclick: () => guarded(async () => {
-      const view = await api.change('create_purchase_order', { supplier_id: Number(supplierSelect.value) });
-      go(`#/orders/${view.purchase_order.id}`);
-    }),
-  }, 'New draft PO');
+    active.map((s) => h('option', { value: s.id, selected: String(s.id) === supplierId }, s.name)));
+  const key = keyFor();
+  const create = busyButton({ id: 'new-po' }, 'New draft PO', async () => {
+    const a = { supplier_id: Number(supplierSelect.value) };
+    const view = await api.change('create_purchase_order', a, key(a));
+    go(`#/orders/${view.purchase_order.id}`);
+  });
+  permitted(create, 'create_purchase_order', { supplier_id: Number(supplierSelect.value) });
   show(
-    h('h2', {}, 'Purchase orders'),
-    h('div', { class: 'toolbar' }, h('label', {}, 'Status ', filter), h('span', { class: 'spacer' }),
+    h('h2', {}, 'Purchase orders', args.supplier_id ? ` of ${supplier(args.supplier_id)?.name ?? `#${args.supplier_id}`}` : ''),
+    h('div', { class: 'toolbar' }, h('label', {}, 'Status ', filter),
+      args.supplier_id ? h('a', { href: href(status, ''), id: 'all-suppliers' }, 'All suppliers') : null,
+      h('span', { class: 'spacer' }),
       h('span', { class: 'group' }, h('span', { class: 'muted' }, 'New PO for '), supplierSelect, create)),
     table(
       ['Number', 'Supplier', 'Status', 'Order date', 'Lines', 'Total'],
@@ -231,87 +406,207 @@ async function ordersView(params) {
       ),
       { id: 'orders' },
     ),
-    pager(page, 'purchase order(s)', (n) => `#/orders?status=${status}&page=${n}`),
+    page.items.length === 0 ? h('p', { class: 'muted' }, 'No purchase order matches.') : null,
+    pager(page, 'purchase order(s)', (n) => href(status, supplierId, n)),
   );
+}
+
+/** What a PO line looks like in `update_purchase_order`'s `lines`. */
+function lineArgs(l) {
+  return { product_id: l.product_id, description: l.description, quantity: l.quantity, unit_cost: l.unit_cost, location_id: l.location_id };
 }
 
 function lineEditor(po) {
   const picker = productPicker({ id: 'line-product' });
   const product = picker.select;
+  product.setAttribute('aria-label', 'Product of the new line');
+  picker.search.setAttribute('aria-label', 'Search products for the new line');
   const qty = h('input', { id: 'line-qty', type: 'text', inputmode: 'decimal', value: '1', size: 6 });
   const cost = h('input', { id: 'line-cost', type: 'text', inputmode: 'decimal', placeholder: 'unit cost', size: 8 });
-  const add = h('button', {
-    id: 'add-line',
-    onclick: () => guarded(async () => {
-      const lines = po.lines.map((l) => ({ product_id: l.product_id, description: l.description, quantity: l.quantity, unit_cost: l.unit_cost, location_id: l.location_id }));
-      const line = { product_id: Number(product.value), quantity: qty.value.trim() };
-      if (cost.value.trim()) line.unit_cost = cost.value.trim();
-      lines.push(line);
-      await api.change('update_purchase_order', { id: po.id, lines });
-      flash('Line added');
-      poView(po.id);
-    }),
-  }, 'Add line');
-  const editor = h('div', { class: 'toolbar' }, h('label', {}, 'Product ', picker.search, ' ', product),
+  const key = keyFor();
+  const args = () => {
+    const line = { product_id: Number(product.value), quantity: qty.value.trim() };
+    if (cost.value.trim()) line.unit_cost = cost.value.trim();
+    return { id: po.id, lines: [...po.lines.map(lineArgs), line] };
+  };
+  const add = permitted(busyButton({ id: 'add-line', type: 'submit' }, 'Add line', async () => {
+    const a = args();
+    try {
+      await api.change('update_purchase_order', a, key(a));
+    } catch (e) {
+      throw lineRefusal(e, po.lines.length);
+    }
+    flash('Line added');
+    await poView(po.id);
+  }), 'update_purchase_order', { id: po.id });
+  // Enter in any box adds the line, as in any form.
+  // Enter in the search box searches; it must not add the product shown.
+  picker.search.addEventListener('keydown', (e) => { if (e.key === 'Enter') e.preventDefault(); });
+  const editor = h('form', { class: 'toolbar', id: 'line-editor', onsubmit: (e) => e.preventDefault() },
+    h('label', {}, 'Product ', picker.search, ' ', product),
     h('label', {}, 'Qty ', qty), h('label', {}, 'Cost ', cost), add);
   return picker.ready.then(() => editor);
 }
 
+/**
+ * A refusal of the new line (index `newIndex` of the lines sent) said as the
+ * clerk sees it: "New line: ..." rather than the wire's `lines[3].quantity`.
+ */
+function lineRefusal(e, newIndex) {
+  const field = e?.details?.field ?? '';
+  const at = /^(?:args\.)?lines\[(\d+)\]\.?(.*)$/.exec(field);
+  if (e instanceof Refusal && at && Number(at[1]) === newIndex) {
+    e.message = `New line${at[2] ? `, ${at[2].replace(/_/g, ' ')}` : ''}: ${e.details.reason ?? e.message}`;
+    e.details = {};
+  }
+  return e;
+}
+
+/**
+ * The text for a refused receipt or return: the PO line it names (by
+ * `details.line`, or the `lines[i]` of the request, i.e. its i-th line),
+ * then the engine's own words.
+ */
+function refusalText(e, sent) {
+  const at = /lines\[(\d+)\]/.exec(e.details?.field ?? '');
+  const line = e.details?.line ?? (at ? sent.lines[Number(at[1])]?.line_no : undefined);
+  let text;
+  if (e.code === 'over_receipt') {
+    text = `Over-receipt on line ${e.details.line}: ${e.details.requested} requested, only ${e.details.outstanding} outstanding`;
+  } else if (line !== undefined) {
+    text = `Line ${line}: ${e.details?.reason ?? e.message}`;
+  } else if (e.details?.field && e.details?.reason) {
+    text = `${FIELD_LABEL[e.details.field] ?? e.details.field}: ${e.details.reason}`;
+  } else {
+    text = `${e.code}: ${e.message}`;
+  }
+  return { line, text };
+}
+
+const FIELD_LABEL = { packing_slip_number: 'Packing slip no.', reason: 'Reason', received_date: 'Received date' };
+
 function receiptForm(po) {
   const inputs = po.lines.map((l) => h('input', { type: 'text', inputmode: 'decimal', size: 6, 'data-line': l.line_no, 'aria-label': `Receive on line ${l.line_no}` }));
+  const slip = h('input', { type: 'text', id: 'slip-number', size: 14, autocomplete: 'off' });
   const verdict = h('div', { id: 'receipt-check', role: 'status' });
   const submit = h('button', { id: 'receive', disabled: true }, 'Receive');
-  const receipt = () => ({
-    lines: inputs
-      .map((i) => ({ line_no: Number(i.dataset.line), quantity: i.value.trim() }))
-      // An empty box receives nothing on that line; anything typed, even
-      // "0", goes to the engine, which says what is wrong with it.
-      .filter((l) => l.quantity !== ''),
-  });
+  const key = keyFor();
+  let sending = false;
+  const receipt = () => {
+    const r = {
+      lines: inputs
+        .map((i) => ({ line_no: Number(i.dataset.line), quantity: i.value.trim() }))
+        // An empty box receives nothing on that line; anything typed, even
+        // "0", goes to the engine, which says what is wrong with it.
+        .filter((l) => l.quantity !== ''),
+    };
+    if (slip.value.trim()) r.packing_slip_number = slip.value.trim();
+    return r;
+  };
+  const refuse = (e, r) => {
+    const { line, text } = refusalText(e, r);
+    if (line !== undefined) inputs.find((i) => Number(i.dataset.line) === line)?.classList.add('invalid');
+    if (e.details?.field === 'packing_slip_number') slip.classList.add('invalid');
+    verdict.textContent = text;
+    verdict.className = 'error';
+    verdict.dataset.code = e.code;
+  };
   // Every keystroke asks the wasm engine what the server would answer.
   const check = () => {
     const r = receipt();
-    inputs.forEach((i) => i.classList.remove('invalid'));
+    [...inputs, slip].forEach((i) => i.classList.remove('invalid'));
     if (r.lines.length === 0) {
       verdict.textContent = '';
       verdict.className = '';
+      delete verdict.dataset.code;
       submit.disabled = true;
       return null;
     }
     const answer = api.validateReceipt(po.id, r);
     if (answer.error) {
-      const e = answer.error;
-      // `over_receipt` names the PO line; a refused field names the receipt's
-      // own `lines[i]`, i.e. the i-th filled-in box.
-      const at = /lines\[(\d+)\]/.exec(e.details?.field ?? '');
-      const line = e.details?.line ?? (at ? r.lines[Number(at[1])]?.line_no : undefined);
-      if (line !== undefined) inputs.find((i) => Number(i.dataset.line) === line)?.classList.add('invalid');
-      verdict.textContent = e.code === 'over_receipt'
-        ? `Over-receipt on line ${e.details.line}: ${e.details.requested} requested, only ${e.details.outstanding} outstanding`
-        : line !== undefined
-          ? `Line ${line}: ${e.details?.reason ?? e.message}`
-          : `${e.code}: ${e.message}`;
-      verdict.className = 'error';
-      verdict.dataset.code = e.code;
+      refuse(answer.error, r);
       submit.disabled = true;
       return null;
     }
     verdict.textContent = `OK: the order becomes ${STATUS_LABEL[answer.ok.purchase_order.status]}`;
     verdict.className = 'ok';
     verdict.dataset.code = 'ok';
-    submit.disabled = false;
+    submit.disabled = sending;
     return r;
   };
-  inputs.forEach((i) => i.addEventListener('input', check));
+  [...inputs, slip].forEach((i) => {
+    i.addEventListener('input', check);
+    // Enter receives, like a form; a refused receipt's disabled button sends nothing.
+    i.addEventListener('keydown', (e) => { if (e.key === 'Enter') submit.click(); });
+  });
   submit.addEventListener('click', () => guarded(async () => {
     const r = check();
-    if (!r) return;
+    if (!r || sending) return;
+    sending = true;
     submit.disabled = true;
-    await api.receive(po.id, r);
-    flash('Received');
-    poView(po.id);
+    try {
+      await api.receive(po.id, r, key({ id: po.id, ...r }));
+    } catch (e) {
+      if (e instanceof Refusal && e.code !== 'unreachable') {
+        // The server refused what the mirror allowed: the PO changed
+        // meanwhile (another clerk received). Show it as it is now, and why.
+        await api.refreshMirror?.();
+        await poView(po.id);
+        flash(`Not received: ${refusalText(e, r).text}`, 'error');
+        return;
+      }
+      throw e;
+    } finally {
+      sending = false;
+      if (verdict.dataset.code === 'ok') submit.disabled = false;
+    }
+    flash(r.packing_slip_number ? `Received (packing slip ${r.packing_slip_number})` : 'Received');
+    await poView(po.id);
   }));
-  return { inputs, verdict, submit };
+  permitted(submit, 'receive_purchase_order', { id: po.id, lines: [] });
+  const slipLabel = h('label', {}, 'Packing slip no. ', slip);
+  return { inputs, verdict, submit, slipLabel };
+}
+
+/** Sending received goods back to the supplier: a quantity per line and a reason. */
+function returnForm(po) {
+  const inputs = po.lines.map((l) => h('input', { type: 'text', inputmode: 'decimal', size: 6, 'data-return-line': l.line_no, 'aria-label': `Return on line ${l.line_no}` }));
+  const reason = h('input', { type: 'text', id: 'return-reason', size: 18, placeholder: 'e.g. damaged' });
+  const key = keyFor();
+  const args = () => {
+    const a = {
+      id: po.id,
+      lines: inputs.map((i) => ({ line_no: Number(i.dataset.returnLine), quantity: i.value.trim() })).filter((l) => l.quantity !== ''),
+    };
+    if (reason.value.trim()) a.reason = reason.value.trim();
+    return a;
+  };
+  const submit = permitted(busyButton({ id: 'return-po', class: 'secondary' }, 'Return to supplier', async () => {
+    const a = args();
+    [...inputs, reason].forEach((i) => i.classList.remove('invalid'));
+    if (a.lines.length === 0) {
+      flash('Return: type the quantity to send back on a line first', 'error');
+      inputs[0]?.focus();
+      return;
+    }
+    try {
+      await api.change('return_to_supplier', a, key(a));
+    } catch (e) {
+      if (e instanceof Refusal && e.code !== 'unreachable') {
+        const { line, text } = refusalText(e, a);
+        if (line !== undefined) inputs.find((i) => Number(i.dataset.returnLine) === line)?.classList.add('invalid');
+        if (e.details?.field === 'reason') reason.classList.add('invalid');
+        e.message = text;
+        e.code = `Return refused (${e.code})`;
+        e.details = {};
+      }
+      throw e;
+    }
+    flash('Returned to the supplier');
+    await poView(po.id);
+  }), 'return_to_supplier', { id: po.id, lines: [] });
+  inputs.concat(reason).forEach((i) => i.addEventListener('keydown', (e) => { if (e.key === 'Enter') submit.click(); }));
+  return { inputs, submit, reasonLabel: h('label', {}, 'Reason ', reason) };
 }
 
 /**
@@ -320,16 +615,15 @@ function receiptForm(po) {
  */
 function closeShort(po) {
   const backorder = h('input', { type: 'checkbox', id: 'close-backorder', checked: true });
-  const close = h('button', {
-    id: 'close-po',
-    class: 'secondary',
-    onclick: () => guarded(async () => {
-      const view = await api.change('close_purchase_order', { id: po.id, create_backorder: backorder.checked });
-      const bo = view.backorder?.number;
-      flash(bo ? `Closed; backorder ${bo} created` : 'Closed');
-      poView(po.id);
-    }),
-  }, 'Close short');
+  const key = keyFor();
+  const close = permitted(busyButton({ id: 'close-po', class: 'secondary' }, 'Close short', async () => {
+    const args = { id: po.id, create_backorder: backorder.checked };
+    const view = await api.change('close_purchase_order', args, key(args));
+    const bo = view.backorder;
+    flash(bo ? `Closed; backorder ${bo.number} created` : 'Closed');
+    await poView(po.id);
+    if (bo) document.getElementById('po-backorder-note')?.append(' ', h('a', { href: `#/orders/${bo.id}`, id: 'backorder-link' }, `Open ${bo.number}`));
+  }), 'close_purchase_order', { id: po.id });
   return h('span', { class: 'group' }, close, h('label', {}, backorder, ' with a backorder'));
 }
 
@@ -346,38 +640,63 @@ async function poView(id) {
   const can = (action) => view.actions.includes(action);
   const receivable = can('receive');
   const form = receivable ? receiptForm(po) : null;
-  const command = (id, label, cmd, done, cls) => h('button', {
-    id,
-    class: cls,
-    onclick: () => guarded(async () => {
-      await api.change(cmd, { id: po.id });
+  const returns = can('return') ? returnForm(po) : null;
+  const editable = can('update');
+  const command = (id, label, cmd, done, cls) => {
+    const key = keyFor();
+    return permitted(busyButton({ id, class: cls }, label, async () => {
+      await api.change(cmd, { id: po.id }, key({ cmd, id: po.id }));
       flash(done);
-      if (cmd === 'delete_purchase_order') go('#/orders');
-      else poView(po.id);
-    }),
-  }, label);
+      if (cmd === 'delete_purchase_order') go('#/orders', { keepFlash: true });
+      else await poView(po.id);
+    }), cmd, { id: po.id });
+  };
+  const removeKey = keyFor();
+  const remove = (l) => permitted(busyButton({ class: 'secondary', 'data-remove-line': l.line_no, 'aria-label': `Remove line ${l.line_no}` }, 'Remove', async () => {
+    const args = { id: po.id, lines: po.lines.filter((x) => x !== l).map(lineArgs) };
+    await api.change('update_purchase_order', args, removeKey(args));
+    flash(`Line ${l.line_no} removed`);
+    await poView(po.id);
+  }), 'update_purchase_order', { id: po.id });
   const actions = h('div', { class: 'toolbar' },
     can('order') ? command('order-po', 'Order', 'order_purchase_order', 'Ordered') : null,
     can('cancel') ? command('cancel-po', 'Cancel PO', 'cancel_purchase_order', 'Cancelled', 'secondary') : null,
     can('delete') ? command('delete-po', 'Delete draft', 'delete_purchase_order', 'Deleted', 'secondary') : null,
     can('close') ? closeShort(po) : null,
+    form ? form.slipLabel : null,
     form ? form.submit : null,
   );
-  const editor = can('update') ? await lineEditor(po) : null;
+  const editor = editable ? await lineEditor(po) : null;
+  const headers = ['#', 'SKU', 'Description', 'Ordered', 'Unit cost', 'Received', 'Returned'];
+  if (receivable) headers.push('Receive now');
+  if (returns) headers.push('Return now');
+  if (editable) headers.push('');
+  const related = [
+    po.backorder_of ? h('a', { href: `#/orders/${po.backorder_of}`, id: 'backorder-of' }, 'the PO it is a backorder of') : null,
+  ].filter(Boolean);
   show(
     h('p', {}, h('a', { href: '#/orders' }, '← Purchase orders')),
     h('h2', {}, 'Purchase order ', h('span', { id: 'po-number' }, po.number), ' ',
       h('span', { id: 'po-status', class: `status ${po.status}` }, STATUS_LABEL[po.status] ?? po.status)),
-    h('p', {}, `Supplier: ${supplier(po.supplier_id)?.name ?? `#${po.supplier_id}`} · ordered ${po.order_date}`,
-      po.received_date ? ` · received ${po.received_date}` : ''),
+    h('p', { id: 'po-header' },
+      'Supplier: ', h('a', { href: `#/suppliers/${po.supplier_id}` }, supplier(po.supplier_id)?.name ?? `#${po.supplier_id}`),
+      ` · ordered ${po.order_date}`,
+      po.expected_date ? ` · expected ${po.expected_date}` : '',
+      po.received_date ? ` · received ${po.received_date}` : '',
+      po.packing_slip_number ? ` · packing slip ${po.packing_slip_number}` : '',
+      po.exported ? ' · exported to accounting' : ''),
+    h('p', { id: 'po-backorder-note', class: 'muted' }, related.length ? ['Backorder of ', ...related] : null),
     table(
-      ['#', 'SKU', 'Description', 'Ordered', 'Unit cost', 'Received', receivable ? 'Receive now' : ''],
+      headers,
       po.lines.map((l, i) =>
         h('tr', { 'data-line': l.line_no },
           h('td', {}, l.line_no), h('td', {}, name(l.product_id)), h('td', {}, l.description),
           h('td', { class: 'num' }, l.quantity), h('td', { class: 'num' }, l.unit_cost),
           h('td', { class: 'num', 'data-col': 'received' }, l.received),
-          h('td', {}, form ? form.inputs[i] : '')),
+          h('td', { class: 'num', 'data-col': 'returned' }, l.returned),
+          receivable ? h('td', {}, form.inputs[i]) : null,
+          returns ? h('td', {}, returns.inputs[i]) : null,
+          editable ? h('td', {}, remove(l)) : null),
       ),
       { id: 'po-lines' },
     ),
@@ -385,6 +704,7 @@ async function poView(id) {
     editor,
     form ? form.verdict : null,
     actions,
+    returns ? h('div', { class: 'toolbar', id: 'return-bar' }, returns.reasonLabel, returns.submit) : null,
   );
 }
 
@@ -402,19 +722,31 @@ async function ledgerView(params) {
   const href = (extra = '') => `#/ledger?product=${picker.select.value}&type=${typeSel.value}${extra}`;
   const update = () => go(href());
   const picker = productPicker({ id: 'ledger-product', selected: productId, allowAll: true, onchange: update });
+  picker.select.setAttribute('aria-label', 'Product');
+  picker.search.setAttribute('aria-label', 'Search products');
   const typeSel = h('select', { id: 'ledger-type', onchange: update }, h('option', { value: '' }, 'All types'),
     ['purchase', 'consumption', 'adjustment', 'return'].map((t) => h('option', { value: t, selected: t === type }, t)));
   await picker.ready;
   show(
     h('h2', {}, 'Stock ledger'),
     h('div', { class: 'toolbar' }, h('label', {}, 'Product ', picker.search, ' ', picker.select), h('label', {}, 'Type ', typeSel)),
+    page.movements.length === 0 ? h('p', { class: 'muted', id: 'ledger-empty' }, 'No movement matches.') : null,
     table(
       ['Seq', 'Time', 'SKU', 'Type', 'Quantity', 'Balance after', 'Source'],
       page.movements.map((m) =>
         h('tr', { 'data-seq': m.seq },
-          h('td', {}, m.seq), h('td', {}, m.at.replace('T', ' ').slice(0, 19)), h('td', {}, sku(m.product_id)?.sku ?? `#${m.product_id}`),
-          h('td', {}, m.type), h('td', { class: 'num' }, m.quantity), h('td', { class: 'num' }, m.balance_after),
-          h('td', {}, [m.source.actor, m.source.purchase_order ? `PO #${m.source.purchase_order}` : null, m.reason].filter(Boolean).join(' · '))),
+          // The clerk's own clock (the engine keeps UTC: the exact time is the tooltip).
+          h('td', {}, m.seq), h('td', { 'data-col': 'time', title: m.at }, localTime(m.at)),
+          h('td', {}, sku(m.product_id) ? h('a', { href: `#/products/${m.product_id}` }, sku(m.product_id).sku) : `#${m.product_id}`),
+          h('td', {}, m.type),
+          h('td', { class: 'num' }, m.quantity,
+            // A decrease clamped at zero stock: what was asked for, too.
+            m.requested !== null && m.requested !== undefined ? h('span', { class: 'muted', 'data-col': 'requested' }, ` (asked ${m.requested})`) : null),
+          h('td', { class: 'num' }, m.balance_after),
+          h('td', {}, [m.source.actor,
+            m.source.purchase_order ? h('a', { href: `#/orders/${m.source.purchase_order}` }, `PO #${m.source.purchase_order}`) : null,
+            m.source.ticket ? `ticket ${m.source.ticket}` : null, m.reason]
+            .filter(Boolean).flatMap((x, i) => (i ? [' · ', x] : [x])))),
       ),
       { id: 'ledger' },
     ),
@@ -426,7 +758,11 @@ async function ledgerView(params) {
 
 // ---- routing ----
 
-function go(hash) {
+let keepFlash = false;
+
+/** Shows `hash`; `keepFlash` keeps the message of the change that led there. */
+function go(hash, { keepFlash: keep = false } = {}) {
+  keepFlash = keep;
   if (location.hash === hash) route();
   else location.hash = hash;
 }
@@ -436,11 +772,18 @@ async function route() {
   const params = new URLSearchParams(query);
   document.querySelectorAll('nav a').forEach((a) => a.classList.toggle('active', path.startsWith(a.getAttribute('href').slice(1))));
   known.product.clear();
+  // A message belongs to the screen it was said on.
+  if (keepFlash) keepFlash = false;
+  else flash('');
   await guarded(async () => {
     const po = path.match(/^\/orders\/(\d+)$/);
+    const product = path.match(/^\/products\/(\d+)$/);
+    const supplier = path.match(/^\/suppliers\/(\d+)$/);
     if (po) await poView(Number(po[1]));
+    else if (product) await productView(Number(product[1]));
+    else if (supplier) await supplierView(Number(supplier[1]));
     else if (path === '/orders') await ordersView(params);
-    else if (path === '/suppliers') await suppliersView();
+    else if (path === '/suppliers') await suppliersView(params);
     else if (path === '/ledger') await ledgerView(params);
     else await productsView(params);
   });

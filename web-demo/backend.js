@@ -35,6 +35,11 @@ function unwrap(answer) {
   return answer.ok;
 }
 
+/** The permission a dry-run answer says is missing, or null. */
+function deniedBy(answer) {
+  return answer?.error?.code === 'forbidden' ? (answer.error.details?.permission ?? answer.error.message) : null;
+}
+
 let wasmReady = null;
 function loadWasm() {
   wasmReady ??= init();
@@ -48,12 +53,24 @@ export class ServerBackend {
     this.mirror = null;
   }
 
-  async #fetch(method, path, body) {
-    const res = await fetch(path, {
-      method,
-      headers: { authorization: `Bearer ${this.token}`, 'content-type': 'application/json' },
-      body: body === undefined ? undefined : JSON.stringify(body),
-    });
+  async #fetch(method, path, body, headers = {}) {
+    let res;
+    try {
+      res = await fetch(path, {
+        method,
+        headers: { authorization: `Bearer ${this.token}`, 'content-type': 'application/json', ...headers },
+        body: body === undefined ? undefined : JSON.stringify(body),
+      });
+    } catch {
+      // No answer at all (server stopped, network down): whether a change
+      // was applied is unknown. Changes carry an idempotency key, so sending
+      // the same one again is safe.
+      throw new Refusal({
+        code: 'unreachable',
+        message: 'the server could not be reached; nothing was confirmed. Try again: a retry of the same change is not applied twice',
+        details: {},
+      });
+    }
     let answer;
     try {
       answer = await res.json();
@@ -73,19 +90,21 @@ export class ServerBackend {
   }
 
   /** Any protocol command; the server adds the actor and `now`. */
-  call(cmd, args = {}) {
-    return this.#fetch('POST', '/api/commands', { cmd, args });
+  call(cmd, args = {}, idempotencyKey = undefined) {
+    return this.#fetch('POST', '/api/commands', { cmd, args, ...(idempotencyKey ? { idempotency_key: idempotencyKey } : {}) });
   }
 
   /** Receiving goes through its REST route (visible as such in the server's request log). */
-  async receive(id, receipt) {
-    const view = await this.#fetch('POST', `/api/purchase-orders/${id}/receive`, receipt);
+  async receive(id, receipt, idempotencyKey = undefined) {
+    const view = await this.#fetch('POST', `/api/purchase-orders/${id}/receive`, receipt,
+      idempotencyKey ? { 'idempotency-key': idempotencyKey } : {});
     await this.refreshMirror();
     return view;
   }
 
-  async change(cmd, args) {
-    const result = await this.call(cmd, args);
+  /** A change; `idempotencyKey` makes a retry of the same change harmless (RULES 7a). */
+  async change(cmd, args, idempotencyKey = undefined) {
+    const result = await this.call(cmd, args, idempotencyKey);
     await this.refreshMirror();
     return result;
   }
@@ -99,6 +118,15 @@ export class ServerBackend {
   /** The server's answer to this receipt, computed in the browser on the mirror. */
   validateReceipt(id, receipt) {
     return this.mirror.validateReceipt(id, receipt, this.actor ? { actor: this.actor } : undefined);
+  }
+
+  /**
+   * The permission this token lacks for `cmd` on `args`, asked of the engine
+   * (a dry run on the mirror as this very actor), or null when it has it.
+   */
+  missingPermission(cmd, args) {
+    if (!this.mirror || !this.actor) return null;
+    return deniedBy(this.mirror.dryRun({ cmd, actor: this.actor, now: new Date().toISOString(), args }));
   }
 }
 
@@ -135,22 +163,28 @@ export class LocalBackend {
     return { actor: CLERK.id, permissions: CLERK.permissions };
   }
 
-  call(cmd, args = {}) {
-    return unwrap(this.sb.execute({ cmd, actor: CLERK, now: new Date().toISOString(), args }));
+  call(cmd, args = {}, idempotencyKey = undefined) {
+    const request = { cmd, actor: CLERK, now: new Date().toISOString(), args };
+    if (idempotencyKey) request.idempotency_key = idempotencyKey;
+    return unwrap(this.sb.execute(request));
   }
 
-  change(cmd, args) {
-    const result = this.call(cmd, args);
+  change(cmd, args, idempotencyKey = undefined) {
+    const result = this.call(cmd, args, idempotencyKey);
     this.#save();
     return result;
   }
 
-  receive(id, receipt) {
-    return this.change('receive_purchase_order', { ...receipt, id });
+  receive(id, receipt, idempotencyKey = undefined) {
+    return this.change('receive_purchase_order', { ...receipt, id }, idempotencyKey);
   }
 
   validateReceipt(id, receipt) {
     return this.sb.validateReceipt(id, receipt, { actor: CLERK });
+  }
+
+  missingPermission(cmd, args) {
+    return deniedBy(this.sb.dryRun({ cmd, actor: CLERK, now: new Date().toISOString(), args }));
   }
 
   /** Forgets the browser's state (the next load seeds again). */

@@ -3,7 +3,7 @@
 // playwright-core. It builds nothing: a missing binary or wasm package is a
 // clear failure telling how to build it.
 
-import { spawn } from 'node:child_process';
+import { execFileSync, spawn } from 'node:child_process';
 import { existsSync, mkdtempSync, mkdirSync, readFileSync, rmSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
@@ -87,6 +87,13 @@ export async function startServer({ seed = true } = {}) {
   return {
     url,
     origin: new URL(url).origin,
+    /** The page's token (from the printed URL). */
+    token: new URL(url).hash.match(/token=([^&]+)/)[1],
+    /** A new token of this server's database, as `stockbook token create` prints it. */
+    createToken(permissions, actor) {
+      const out = execFileSync(bin, ['--db', db, 'token', 'create', '--permissions', permissions, '--as', actor], { encoding: 'utf8' });
+      return out.trim().split(/\s+/).find((w) => w.startsWith('sb_'));
+    },
     /** Lines of the server's request log so far. */
     requests() {
       if (!existsSync(log)) return [];

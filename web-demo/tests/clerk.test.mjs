@@ -1,0 +1,303 @@
+// A purchasing clerk's day on the page, step by step, and the mistakes a
+// clerk makes: packing slips, retries and double clicks, returns, stock per
+// location and as of a date, low stock, many suppliers, a token that may only
+// read, a server that went away. Each test names what the clerk needs.
+
+import assert from 'node:assert/strict';
+import { join } from 'node:path';
+import { after, before, test } from 'node:test';
+import { launchBrowser, OUT_DIR, startServer } from './harness.mjs';
+
+let server;
+let browser;
+
+before(async () => {
+  server = await startServer();
+  browser = await launchBrowser();
+});
+
+after(async () => {
+  await browser?.close();
+  await server?.stop();
+});
+
+/** A protocol command as the page's own token (`token` to speak as another). */
+async function post(cmd, args = {}, token = server.token) {
+  const res = await fetch(`${server.origin}/api/commands`, {
+    method: 'POST',
+    headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
+    body: JSON.stringify({ cmd, args }),
+  });
+  return res.json();
+}
+
+async function ok(cmd, args, token) {
+  const answer = await post(cmd, args, token);
+  assert.ok(answer.ok, `${cmd}: ${JSON.stringify(answer)}`);
+  return answer.ok;
+}
+
+async function productId(sku) {
+  return (await ok('list_products', { search: sku })).items.find((p) => p.product.sku === sku).product.id;
+}
+
+/** An ordered PO from Acme Fasteners with one line of `quantity` of `sku`. */
+async function orderedPo(sku, quantity) {
+  const created = await ok('create_purchase_order', { supplier_id: 1, lines: [{ product_id: await productId(sku), quantity, unit_cost: '1.00' }] });
+  return (await ok('order_purchase_order', { id: created.purchase_order.id })).purchase_order;
+}
+
+/** A page signed in with `token` (the page's own by default), showing `hash`. */
+async function openPage(hash, { token = server.token, contextOptions = {} } = {}) {
+  const context = await browser.newContext({ viewport: { width: 1280, height: 900 }, ...contextOptions });
+  const page = await context.newPage();
+  const errors = [];
+  page.on('pageerror', (e) => errors.push(e));
+  await page.goto(`${server.origin}/#token=${token}`);
+  await page.waitForSelector('body[data-ready="1"]');
+  await page.evaluate((h) => { location.hash = h; }, hash);
+  return { context, page, errors };
+}
+
+test('a receipt records the packing slip number of the delivery', async () => {
+  const po = await orderedPo('WASH-M8', 10);
+  const { context, page, errors } = await openPage(`#/orders/${po.id}`);
+  await page.waitForSelector('#po-status.ordered');
+  await page.fill('#po-lines input[data-line="1"]', '4');
+  await page.getByLabel('Packing slip no.').fill('PS-7788');
+  await page.waitForSelector('#receipt-check[data-code="ok"]');
+  await page.click('#receive');
+  await page.waitForSelector('#po-status.partially_received');
+  assert.match(await page.textContent('#po-header'), /packing slip PS-7788/);
+  assert.equal((await ok('get_purchase_order', { id: po.id })).purchase_order.packing_slip_number, 'PS-7788');
+  // Enter in a quantity box receives, like any form.
+  await page.fill('#po-lines input[data-line="1"]', '6');
+  await page.waitForSelector('#receipt-check[data-code="ok"]');
+  await page.press('#po-lines input[data-line="1"]', 'Enter');
+  await page.waitForSelector('#po-status.received');
+  assert.deepEqual(errors, []);
+  await context.close();
+});
+
+test('a receipt whose answer was lost is sent again without receiving twice', async () => {
+  const po = await orderedPo('WASH-M8', 10);
+  const { context, page } = await openPage(`#/orders/${po.id}`);
+  await page.waitForSelector('#po-status.ordered');
+  // The first receipt reaches the server, but its answer never comes back.
+  let dropped = false;
+  await page.route('**/api/purchase-orders/*/receive', async (route) => {
+    if (dropped) return route.continue();
+    dropped = true;
+    await route.fetch();
+    return route.abort('connectionreset');
+  });
+  await page.fill('#po-lines input[data-line="1"]', '4');
+  await page.waitForSelector('#receipt-check[data-code="ok"]');
+  await page.click('#receive');
+  await page.waitForSelector('#flash.error');
+  const lost = await page.textContent('#flash');
+  // The clerk clicks again: the same change, the same key, received once.
+  await page.click('#receive');
+  await page.waitForSelector('#po-status.partially_received');
+  assert.equal((await ok('get_purchase_order', { id: po.id })).purchase_order.lines[0].received, '4');
+  assert.equal(await page.textContent('#po-lines tr[data-line="1"] td[data-col="received"]'), '4');
+  // What the clerk was told when the answer did not come.
+  assert.match(lost, /could not be reached/);
+  assert.doesNotMatch(lost, /Failed to fetch|\[object/);
+  await context.close();
+});
+
+test('a double click on "New draft PO" makes one draft', async () => {
+  const drafts = async () => (await ok('list_purchase_orders', { status: 'draft' })).total_count;
+  const before = await drafts();
+  const { context, page } = await openPage('#/orders');
+  await page.waitForSelector('#orders');
+  await page.dblclick('#new-po');
+  await page.waitForSelector('#po-status.draft');
+  await page.waitForTimeout(300);
+  assert.equal(await drafts(), before + 1);
+  await context.close();
+});
+
+test('a draft line can be removed, and a refused new line says which box is wrong', async () => {
+  const { context, page } = await openPage('#/orders');
+  await page.waitForSelector('#orders');
+  await page.click('#new-po');
+  await page.waitForSelector('#po-status.draft');
+  // The product chooser and its search have names a screen reader reads.
+  assert.equal(await page.getByRole('combobox', { name: 'Product of the new line' }).count(), 1);
+  await page.selectOption('#line-product', { label: 'WASH-M8 — M8 Flat Washer' });
+  await page.fill('#line-qty', '5');
+  await page.press('#line-qty', 'Enter'); // Enter adds the line
+  await page.waitForSelector('#po-lines tr[data-line="1"]');
+  await page.fill('#line-qty', '');
+  await page.click('#add-line');
+  await page.waitForSelector('#flash.error');
+  const message = await page.textContent('#flash');
+  assert.match(message, /New line, quantity/);
+  assert.doesNotMatch(message, /lines\[1\]|\[object/);
+  await page.fill('#line-qty', '2.5');
+  await page.click('#add-line');
+  await page.waitForFunction(() => /New line, quantity/.test(document.getElementById('flash').textContent) && /decimal/.test(document.getElementById('flash').textContent));
+  await page.click('#po-lines button[data-remove-line="1"]');
+  await page.waitForFunction(() => document.querySelectorAll('#po-lines tbody tr').length === 0);
+  assert.match(await page.textContent('#flash'), /Line 1 removed/);
+  await context.close();
+});
+
+test('goods go back to the supplier from the PO, and too many are refused naming the line', async () => {
+  const po = await orderedPo('LVL-60', 6);
+  await ok('receive_purchase_order', { id: po.id, lines: [{ line_no: 1, quantity: 6 }] });
+  const { context, page } = await openPage(`#/orders/${po.id}`);
+  await page.waitForSelector('#po-status.received');
+  await page.fill('#po-lines input[data-return-line="1"]', '9');
+  await page.fill('#return-reason', 'damaged');
+  await page.click('#return-po');
+  await page.waitForSelector('#flash.error');
+  assert.match(await page.textContent('#flash'), /Line 1: .*6 received/);
+  assert.equal(await page.locator('#po-lines input[data-return-line="1"].invalid').count(), 1);
+  await page.fill('#po-lines input[data-return-line="1"]', '2');
+  await page.click('#return-po');
+  await page.waitForFunction(() => document.querySelector('#po-lines tr[data-line="1"] td[data-col="returned"]')?.textContent === '2');
+  assert.match(await page.textContent('#flash'), /Returned/);
+  const ledger = await ok('list_movements', { product_id: po.lines[0].product_id, type: 'return', direction: 'desc', limit: 1 });
+  assert.equal(ledger.movements[0].quantity, '-2');
+  assert.equal(ledger.movements[0].reason, 'damaged');
+  await context.close();
+});
+
+test('closing short offers the backorder it created', async () => {
+  const po = await orderedPo('NUT-M6', 10);
+  await ok('receive_purchase_order', { id: po.id, lines: [{ line_no: 1, quantity: 3 }] });
+  const { context, page } = await openPage(`#/orders/${po.id}`);
+  await page.waitForSelector('#po-status.partially_received');
+  await page.click('#close-po');
+  await page.waitForSelector('#po-status.closed');
+  assert.match(await page.textContent('#flash'), new RegExp(`backorder ${po.number}-BO1 created`));
+  await page.click('#backorder-link');
+  await page.waitForFunction((n) => document.getElementById('po-number')?.textContent === n, `${po.number}-BO1`);
+  assert.equal(await page.textContent('#po-lines tr[data-line="1"] td:nth-child(4)'), '7');
+  await context.close();
+});
+
+test('a product shows its stock per location and its stock as of a past moment', async () => {
+  const id = await productId('LVL-60');
+  const { context, page } = await openPage('#/products');
+  await page.click('#products tr[data-sku="LVL-60"] a');
+  await page.waitForSelector('#stock-locations');
+  const total = page.locator('#stock-locations tr[data-location="total"]');
+  const stock = (await ok('get_stock', { product_id: id })).totals;
+  for (const col of ['on_hand', 'held', 'available', 'incoming']) {
+    assert.equal(await total.locator(`td[data-col="${col}"]`).textContent(), stock[col], col);
+  }
+  assert.equal(await page.locator('#stock-locations tr[data-location="Main"]').count(), 1);
+  // As of a moment before anything was booked: nothing on hand.
+  await page.fill('#as-of-at', '2001-01-01T00:00');
+  await page.click('#as-of-go');
+  await page.waitForSelector('#as-of-on-hand');
+  assert.equal(await page.textContent('#as-of-on-hand'), '0');
+  // As of now: what is on hand.
+  const now = new Date(Date.now() + 60_000);
+  const local = new Date(now.getTime() - now.getTimezoneOffset() * 60_000).toISOString().slice(0, 16);
+  await page.fill('#as-of-at', local);
+  await page.press('#as-of-at', 'Enter');
+  await page.waitForFunction((v) => document.getElementById('as-of-on-hand')?.textContent === v, stock.on_hand);
+  await page.click('#product-ledger');
+  await page.waitForSelector('#ledger tbody tr');
+  assert.equal(await page.$eval('#ledger-product', (s) => s.value), String(id));
+  await page.screenshot({ path: join(OUT_DIR, 'product-stock.png'), fullPage: true });
+  await context.close();
+});
+
+test('the products list narrows to low stock', async () => {
+  const { context, page } = await openPage('#/products');
+  await page.waitForSelector('#products tr[data-sku]');
+  await page.check('#low-stock-only');
+  await page.waitForFunction(() => location.hash.includes('low=1'));
+  await page.waitForSelector('#products tr[data-sku]');
+  const rows = await page.locator('#products tbody tr').count();
+  assert.equal(rows, (await ok('list_products', { low_stock_only: true })).total_count);
+  assert.equal(await page.locator('#products tbody tr .badge.low').count(), rows);
+  await context.close();
+});
+
+test('more than 50 suppliers: the list pages, and a new PO can go to the last of them', async () => {
+  const admin = server.createToken('admin', 'boss');
+  for (let i = 1; i <= 55; i++) await ok('create_supplier', { name: `Zulu Supply ${String(i).padStart(2, '0')}` }, admin);
+  const { context, page } = await openPage('#/suppliers');
+  await page.waitForSelector('#suppliers tr[data-supplier]');
+  assert.equal(await page.locator('#suppliers tr[data-supplier]').count(), 50);
+  assert.match(await page.textContent('#page-info'), /59 suppliers · page 1 of 2/);
+  await page.click('#page-next');
+  await page.waitForFunction(() => document.querySelectorAll('#suppliers tr[data-supplier]').length === 9);
+  // Search finds one, its page shows its details and POs.
+  await page.fill('#supplier-search', 'Acme');
+  await page.press('#supplier-search', 'Enter');
+  await page.waitForFunction(() => document.querySelectorAll('#suppliers tr[data-supplier]').length === 1);
+  await page.click('#suppliers tr[data-supplier] a');
+  await page.waitForSelector('#supplier-orders');
+  assert.equal(await page.textContent('#supplier-name'), 'Acme Fasteners');
+  assert.ok(await page.locator('#supplier-orders tr[data-po]').count() >= 1);
+  // The chooser of a new PO offers every active supplier, not the first 50.
+  await page.evaluate(() => { location.hash = '#/orders'; });
+  await page.waitForSelector('#orders');
+  await page.selectOption('#new-po-supplier', { label: 'Zulu Supply 55' });
+  await page.click('#new-po');
+  await page.waitForSelector('#po-status.draft');
+  assert.match(await page.textContent('#po-header'), /Zulu Supply 55/);
+  await context.close();
+});
+
+test('a token that may only read sees no button it cannot use, and is told why', async () => {
+  const viewer = server.createToken('inventory.read', 'viewer');
+  const po = await orderedPo('WASH-M8', 5);
+  const { context, page, errors } = await openPage('#/orders', { token: viewer });
+  await page.waitForSelector('#orders');
+  assert.match(await page.textContent('#mode'), /viewer/);
+  assert.ok(await page.isDisabled('#new-po'));
+  assert.match(await page.getAttribute('#new-po', 'title'), /purchasing\.write/);
+  await page.evaluate((id) => { location.hash = `#/orders/${id}`; }, po.id);
+  await page.waitForSelector('#po-status.ordered');
+  assert.ok(await page.isDisabled('#cancel-po'));
+  assert.match(await page.getAttribute('#cancel-po', 'title'), /purchasing\.write/);
+  await page.fill('#po-lines input[data-line="1"]', '1');
+  await page.waitForSelector('#receipt-check[data-code="forbidden"]');
+  assert.match(await page.textContent('#receipt-check'), /purchasing\.receive/);
+  assert.ok(await page.isDisabled('#receive'));
+  assert.deepEqual(errors, []);
+  await context.close();
+});
+
+test('the server going away mid-session is said plainly, and the page goes on when it is back', async () => {
+  const { context, page } = await openPage('#/orders');
+  await page.waitForSelector('#orders');
+  await context.route('**/api/**', (route) => route.abort('connectionrefused'));
+  await page.click('#new-po');
+  await page.waitForSelector('#flash.error');
+  const message = await page.textContent('#flash');
+  assert.match(message, /could not be reached/);
+  assert.equal(await page.getAttribute('#flash', 'role'), 'alert');
+  assert.ok(!(await page.isDisabled('#new-po')), 'the button works again for a retry');
+  await context.unroute('**/api/**');
+  await page.click('#new-po');
+  await page.waitForSelector('#po-status.draft');
+  // The old error does not stay on the new screen.
+  assert.equal(await page.textContent('#flash'), '');
+  await context.close();
+});
+
+test('the ledger shows times on the clerk\'s clock, and links its PO', async () => {
+  const po = await orderedPo('WASH-M8', 3);
+  await ok('receive_purchase_order', { id: po.id, lines: [{ line_no: 1, quantity: 3 }] });
+  const { context, page } = await openPage(`#/ledger?product=${po.lines[0].product_id}&type=purchase`, {
+    contextOptions: { timezoneId: 'Pacific/Auckland' },
+  });
+  await page.waitForSelector('#ledger tbody tr');
+  const cell = page.locator('#ledger tbody tr:first-child td[data-col="time"]');
+  const utc = await cell.getAttribute('title');
+  const expected = new Date(utc).toLocaleString('sv-SE', { timeZone: 'Pacific/Auckland' });
+  assert.equal(await cell.textContent(), expected);
+  await page.click('#ledger tbody tr:first-child a[href^="#/orders/"]');
+  await page.waitForFunction((n) => document.getElementById('po-number')?.textContent === n, po.number);
+  await context.close();
+});
