@@ -25,8 +25,12 @@ function h(tag, attrs = {}, ...children) {
   return el;
 }
 
+/** Headers of number columns: right-aligned over their numbers. */
+const NUMERIC = new Set(['On hand', 'Held', 'Available', 'Incoming', 'Ordered', 'Unit cost', 'Received', 'Returned',
+  'Quantity', 'Balance after', 'Lines', 'Total']);
+
 function table(headers, rows, attrs = {}) {
-  return h('table', attrs, h('thead', {}, h('tr', {}, headers.map((x) => h('th', {}, x)))), h('tbody', {}, rows));
+  return h('table', attrs, h('thead', {}, h('tr', {}, headers.map((x) => h('th', { class: NUMERIC.has(x) ? 'num' : undefined }, x)))), h('tbody', {}, rows));
 }
 
 /** Replaces the page's content; absent parts (`null`, `false`) are skipped. */
@@ -618,6 +622,9 @@ function closeShort(po) {
   const key = keyFor();
   const close = permitted(busyButton({ id: 'close-po', class: 'secondary' }, 'Close short', async () => {
     const args = { id: po.id, create_backorder: backorder.checked };
+    if (!confirm(backorder.checked
+      ? `Close ${po.number} short? What is outstanding moves to a new backorder PO.`
+      : `Close ${po.number} short without a backorder? What is outstanding will not be received on any PO.`)) return;
     const view = await api.change('close_purchase_order', args, key(args));
     const bo = view.backorder;
     flash(bo ? `Closed; backorder ${bo.number} created` : 'Closed');
@@ -642,9 +649,11 @@ async function poView(id) {
   const form = receivable ? receiptForm(po) : null;
   const returns = can('return') ? returnForm(po) : null;
   const editable = can('update');
-  const command = (id, label, cmd, done, cls) => {
+  const command = (id, label, cmd, done, cls, question) => {
     const key = keyFor();
     return permitted(busyButton({ id, class: cls }, label, async () => {
+      // What cannot be undone is asked once more.
+      if (question && !confirm(question)) return;
       await api.change(cmd, { id: po.id }, key({ cmd, id: po.id }));
       flash(done);
       if (cmd === 'delete_purchase_order') go('#/orders', { keepFlash: true });
@@ -660,8 +669,10 @@ async function poView(id) {
   }), 'update_purchase_order', { id: po.id });
   const actions = h('div', { class: 'toolbar' },
     can('order') ? command('order-po', 'Order', 'order_purchase_order', 'Ordered') : null,
-    can('cancel') ? command('cancel-po', 'Cancel PO', 'cancel_purchase_order', 'Cancelled', 'secondary') : null,
-    can('delete') ? command('delete-po', 'Delete draft', 'delete_purchase_order', 'Deleted', 'secondary') : null,
+    can('cancel') ? command('cancel-po', 'Cancel PO', 'cancel_purchase_order', 'Cancelled', 'secondary',
+      `Cancel ${po.number}? A cancelled PO cannot be ordered or received any more.`) : null,
+    can('delete') ? command('delete-po', 'Delete draft', 'delete_purchase_order', 'Deleted', 'secondary',
+      `Delete the draft ${po.number}?`) : null,
     can('close') ? closeShort(po) : null,
     form ? form.slipLabel : null,
     form ? form.submit : null,

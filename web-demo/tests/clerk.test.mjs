@@ -171,8 +171,11 @@ test('closing short offers the backorder it created', async () => {
   await ok('receive_purchase_order', { id: po.id, lines: [{ line_no: 1, quantity: 3 }] });
   const { context, page } = await openPage(`#/orders/${po.id}`);
   await page.waitForSelector('#po-status.partially_received');
+  const asked = [];
+  page.on('dialog', (d) => { asked.push(d.message()); d.accept(); });
   await page.click('#close-po');
   await page.waitForSelector('#po-status.closed');
+  assert.match(asked[0], /backorder/);
   assert.match(await page.textContent('#flash'), new RegExp(`backorder ${po.number}-BO1 created`));
   await page.click('#backorder-link');
   await page.waitForFunction((n) => document.getElementById('po-number')?.textContent === n, `${po.number}-BO1`);
@@ -299,5 +302,23 @@ test('the ledger shows times on the clerk\'s clock, and links its PO', async () 
   assert.equal(await cell.textContent(), expected);
   await page.click('#ledger tbody tr:first-child a[href^="#/orders/"]');
   await page.waitForFunction((n) => document.getElementById('po-number')?.textContent === n, po.number);
+  await context.close();
+});
+
+test('cancelling a PO is asked once more; "no" changes nothing', async () => {
+  const po = await orderedPo('TEE-15', 4);
+  const { context, page } = await openPage(`#/orders/${po.id}`);
+  await page.waitForSelector('#po-status.ordered');
+  const before = server.requests().length;
+  page.once('dialog', (d) => d.dismiss());
+  await page.click('#cancel-po');
+  await page.waitForTimeout(300);
+  assert.equal(await page.locator('#po-status.ordered').count(), 1);
+  assert.deepEqual(server.requests().slice(before).filter((r) => r.method === 'POST'), []);
+  assert.equal((await ok('get_purchase_order', { id: po.id })).purchase_order.status, 'ordered');
+  page.once('dialog', (d) => d.accept());
+  await page.click('#cancel-po');
+  await page.waitForSelector('#po-status.cancelled');
+  assert.match(await page.textContent('#flash'), /Cancelled/);
   await context.close();
 });
