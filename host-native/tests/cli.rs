@@ -947,6 +947,60 @@ fn a_read_only_command_on_a_missing_database_creates_nothing() {
 }
 
 #[test]
+fn a_command_that_changes_existing_records_on_a_missing_database_creates_nothing() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("typo.db");
+    // A slip file outside the directory checked for strays.
+    let slip_dir = tempfile::tempdir().unwrap();
+    let slip = slip_dir.path().join("slip.pdf");
+    std::fs::write(&slip, b"%PDF-1.4\n").unwrap();
+    let slip = slip.to_str().unwrap();
+    let changes: Vec<Vec<&str>> = vec![
+        vec!["stock", "add", "1", "5"],
+        vec!["stock", "subtract", "1", "5", "--reason", "damaged"],
+        vec!["stock", "set", "1", "5"],
+        vec!["po", "create", "--supplier", "1"],
+        vec!["po", "add-lines", "1", "--line", "1:5"],
+        vec!["po", "order", "1"],
+        vec!["po", "receive", "1", "--line", "1:5"],
+        vec!["po", "receive", "1", "--all"],
+        vec!["po", "return", "1", "--line", "1:5"],
+        vec!["po", "cancel", "1"],
+        vec!["po", "close", "1", "--backorder"],
+        vec!["po", "attach-slip", "1", slip],
+        vec!["alerts", "ack", "1"],
+        vec!["token", "revoke", "1"],
+        vec!["--engine", "wasm", "stock", "add", "1", "5"],
+    ];
+    for args in &changes {
+        let r = sb(&db, args);
+        assert_eq!(r.code, 3, "{args:?}: {}{}", r.out, r.err);
+        assert!(
+            r.err.starts_with(&format!(
+                "file error: {}: no such database; a command that changes existing records",
+                db.display()
+            )),
+            "{args:?}: {}",
+            r.err
+        );
+        assert_eq!(r.out, "", "{args:?}");
+        let left: Vec<_> = std::fs::read_dir(dir.path()).unwrap().collect();
+        assert!(left.is_empty(), "{args:?} left {left:?}");
+    }
+    // Those that can succeed on an empty database create it.
+    for (name, args) in [
+        ("p.db", vec!["products", "add", "--sku", "A", "--name", "A"]),
+        ("s.db", vec!["suppliers", "add", "--name", "Acme"]),
+        ("t.db", vec!["token", "create", "--permissions", "admin"]),
+    ] {
+        let fresh = dir.path().join(name);
+        let r = sb(&fresh, &args);
+        assert_eq!(r.code, 0, "{args:?}: {}", r.err);
+        assert!(fresh.exists(), "{args:?}");
+    }
+}
+
+#[test]
 fn imports_with_json_print_one_object_a_script_can_use() {
     let dir = tempfile::tempdir().unwrap();
     let db = dir.path().join("j.db");

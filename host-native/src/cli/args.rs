@@ -21,11 +21,14 @@ Exit status:
      imports, at least one row was refused (the other rows are imported)
   2  usage error (bad arguments)
   3  database or file error (not a Stockbook database, newer schema, I/O, busy;
-     a command that only reads, given a database file that does not exist)
+     a database file that does not exist, given a command that needs one)
 
-A command that writes (add, import, exec, po create...) or `serve` creates
-the database file when it does not exist; a command that only reads (list,
-show, export...) does not, so a mistyped --db creates nothing.
+A command that can work on an empty database (products add, suppliers add,
+the imports, exec, serve, token create) creates the database file when it
+does not exist. A command that only reads (list, show, export...) or changes
+records that must exist already (stock add, po create/order/receive...,
+alerts ack, token revoke) does not: it exits 3, so a mistyped --db creates
+nothing.
 
 Every command runs as --actor (default $USER, else `cli`) with the `admin`
 permission, at the system clock's time.";
@@ -110,33 +113,50 @@ pub enum Cmd {
     Token(crate::server::cli::TokenCmd),
 }
 
+/// What a command does with the database file, and so whether it may
+/// create a missing one.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum DbUse {
+    /// It can succeed on an empty database (adds a product or a supplier,
+    /// imports, `exec`, `serve`, `token create`): a missing file is created.
+    Creates,
+    /// It only reads: a missing file is refused, nothing is created.
+    Reads,
+    /// It changes records that must exist already (a product's stock, a PO,
+    /// an alert, a token; `po create` needs a supplier), so it cannot succeed
+    /// on an empty database: a missing file is refused, nothing is created.
+    ChangesExisting,
+}
+
 impl Cmd {
-    /// Whether the command only reads the database. Such a command given a
-    /// database file that does not exist refuses to run instead of creating
-    /// an empty one (a mistyped `--db` would otherwise answer with empty
-    /// tables and leave a stray file); commands that may write create it.
-    /// `exec` may carry any request, so it counts as writing.
-    pub fn only_reads(&self) -> bool {
+    /// What the command does with the database. A command that cannot
+    /// succeed on an empty database ([`DbUse::Reads`],
+    /// [`DbUse::ChangesExisting`]) given a file that does not exist refuses
+    /// to run instead of creating an empty one (a mistyped `--db` would
+    /// otherwise answer with empty tables or `not_found` and leave a stray
+    /// file). `exec` may carry any request, so it creates.
+    pub fn db_use(&self) -> DbUse {
         use crate::server::cli::TokenCmd;
+        use DbUse::{ChangesExisting, Creates, Reads};
         match self {
-            Cmd::Exec(_) | Cmd::Serve(_) => false,
+            Cmd::Exec(_) | Cmd::Serve(_) => Creates,
             Cmd::Products(c) => match c {
-                ProductsCmd::Add(_) | ProductsCmd::Import { .. } => false,
+                ProductsCmd::Add(_) | ProductsCmd::Import { .. } => Creates,
                 ProductsCmd::List { .. }
                 | ProductsCmd::Show { .. }
-                | ProductsCmd::Export { .. } => true,
+                | ProductsCmd::Export { .. } => Reads,
             },
             Cmd::Stock(c) => match c {
-                StockCmd::Add(_) | StockCmd::Subtract(_) | StockCmd::Set(_) => false,
-                StockCmd::Show { .. } => true,
+                StockCmd::Add(_) | StockCmd::Subtract(_) | StockCmd::Set(_) => ChangesExisting,
+                StockCmd::Show { .. } => Reads,
             },
             Cmd::Ledger(a) => match a.cmd {
-                None | Some(LedgerCmd::Export { .. }) => true,
-                Some(LedgerCmd::Import { .. }) => false,
+                None | Some(LedgerCmd::Export { .. }) => Reads,
+                Some(LedgerCmd::Import { .. }) => Creates,
             },
             Cmd::Suppliers(c) => match c {
-                SuppliersCmd::Add { .. } => false,
-                SuppliersCmd::List { .. } | SuppliersCmd::Show { .. } => true,
+                SuppliersCmd::Add { .. } => Creates,
+                SuppliersCmd::List { .. } | SuppliersCmd::Show { .. } => Reads,
             },
             Cmd::Po(c) => match c {
                 PoCmd::Create { .. }
@@ -146,19 +166,20 @@ impl Cmd {
                 | PoCmd::Return { .. }
                 | PoCmd::Cancel { .. }
                 | PoCmd::Close { .. }
-                | PoCmd::AttachSlip { .. } => false,
+                | PoCmd::AttachSlip { .. } => ChangesExisting,
                 PoCmd::Show { .. }
                 | PoCmd::List { .. }
                 | PoCmd::Slip { .. }
-                | PoCmd::SlipsZip { .. } => true,
+                | PoCmd::SlipsZip { .. } => Reads,
             },
             Cmd::Alerts(c) => match c {
-                AlertsCmd::Ack { .. } => false,
-                AlertsCmd::List { .. } => true,
+                AlertsCmd::Ack { .. } => ChangesExisting,
+                AlertsCmd::List { .. } => Reads,
             },
             Cmd::Token(c) => match c {
-                TokenCmd::Create { .. } | TokenCmd::Revoke { .. } => false,
-                TokenCmd::List => true,
+                TokenCmd::Create { .. } => Creates,
+                TokenCmd::Revoke { .. } => ChangesExisting,
+                TokenCmd::List => Reads,
             },
         }
     }

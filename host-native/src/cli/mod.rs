@@ -11,7 +11,7 @@ mod transfer;
 
 use crate::engine::{open_engine, EngineError, EngineKind, JsonEngine};
 use crate::sqlite::{DbError, Options, SqliteStore, Synchronous};
-use args::{Cli, Cmd};
+use args::{Cli, Cmd, DbUse};
 use clap::Parser;
 use output::say;
 use serde_json::{json, Value};
@@ -253,12 +253,19 @@ fn run(cli: Cli) -> Outcome {
     let uses_file = matches!(cli.cmd, Cmd::Serve(_) | Cmd::Token(_))
         || matches!(cli.engine, EngineKind::Native | EngineKind::Wasm);
     // (When it cannot be told whether the file exists, opening it says why.)
-    if uses_file && cli.cmd.only_reads() && matches!(db.try_exists(), Ok(false)) {
+    let what = match cli.cmd.db_use() {
+        DbUse::Creates => None,
+        DbUse::Reads => Some("a command that only reads"),
+        DbUse::ChangesExisting => Some("a command that changes existing records"),
+    };
+    if let Some(what) = what.filter(|_| uses_file && matches!(db.try_exists(), Ok(false))) {
         return Err(Failure::file(
             &db,
-            "no such database; a command that only reads does not create one \
-             (a command that writes, such as `products add`, an import or `exec`, \
-             or `stockbook serve` creates it)",
+            format!(
+                "no such database; {what} does not create one \
+                 (`products add`, `suppliers add`, an import, `exec` \
+                 or `stockbook serve` creates it)"
+            ),
         ));
     }
     // The server opens the database itself (a writer and readers).
