@@ -153,7 +153,8 @@ mod locate;
 /// declined.
 pub fn from_args<T: DeserializeOwned>(prefix: &str, v: serde_json::Value) -> Result<T> {
     let text = v.to_string();
-    serde_json::from_str(&text).map_err(|e| locate::refusal(prefix, &text, &e))
+    serde_json::from_str(&text)
+        .map_err(|e| locate::refusal(prefix, &text, &e, &|t| serde_json::from_str::<T>(t).err()))
 }
 
 /// Arguments as their handler takes them. The largest argument types are boxed

@@ -150,7 +150,16 @@ fn path_at(text: &str, end: usize, blame: Blame) -> String {
 /// Turns serde_json's refusal of `text` (read as the value named `prefix`)
 /// into the protocol's error: a missing or unknown field is
 /// `invalid_request`, a bad value `invalid_field` naming it.
-pub(super) fn refusal(prefix: &str, text: &str, e: &serde_json::Error) -> Error {
+///
+/// `reparse` reads a text as the same type again: a name (an enum) given
+/// as something other than a string is retried with a stand-in name, whose
+/// refusal lists the names allowed.
+pub(super) fn refusal(
+    prefix: &str,
+    text: &str,
+    e: &serde_json::Error,
+    reparse: &dyn Fn(&str) -> Option<serde_json::Error>,
+) -> Error {
     let full = e.to_string();
     // serde_json appends the position; the message is what comes before it.
     let msg = match full.rfind(" at line ") {
@@ -165,7 +174,8 @@ pub(super) fn refusal(prefix: &str, text: &str, e: &serde_json::Error) -> Error 
     } else {
         Blame::Value
     };
-    let path = path_at(text, offset_of(text, e.line(), e.column()), blame);
+    let at = offset_of(text, e.line(), e.column());
+    let path = path_at(text, at, blame);
     let field = if path == "." {
         prefix.to_string()
     } else {
@@ -173,9 +183,45 @@ pub(super) fn refusal(prefix: &str, text: &str, e: &serde_json::Error) -> Error 
     };
     if msg.starts_with("missing field") || msg.starts_with("unknown field") {
         Error::request(format!("{field}: {msg}"))
+    } else if msg == "expected value" {
+        let reason = not_a_name(text, at, reparse);
+        Error::field(field, reason.as_deref().unwrap_or(msg))
     } else {
         Error::field(field, with_time_hint(msg))
     }
+}
+
+/// serde_json refuses a name (a unit enum variant such as an operation or a
+/// status) given as a number, boolean, null or array with only "expected
+/// value". Says what was given instead, and which names are allowed: the
+/// text is read again with a stand-in string in place of the value, whose
+/// refusal lists them. Only runs for a refused request.
+fn not_a_name(
+    text: &str,
+    at: usize,
+    reparse: &dyn Fn(&str) -> Option<serde_json::Error>,
+) -> Option<String> {
+    // serde_json's position is one past the byte it peeked at.
+    let start = at.checked_sub(1)?;
+    let rest = text.get(start..)?;
+    let given = match rest.as_bytes().first()? {
+        b'n' => "null",
+        b't' | b'f' => "a boolean",
+        b'[' => "an array",
+        b'-' | b'0'..=b'9' => "a number",
+        _ => return None,
+    };
+    let mut values = serde_json::Deserializer::from_str(rest).into_iter::<serde::de::IgnoredAny>();
+    values.next()?.ok()?;
+    let end = start + values.byte_offset();
+    const STAND_IN: &str = r"\u0001";
+    let retried = format!("{}\"{STAND_IN}\"{}", &text[..start], &text[end..]);
+    let refused = reparse(&retried)?.to_string();
+    let allowed = refused
+        .strip_prefix("unknown variant `\u{1}`, ")
+        .map(|r| r.rfind(" at line ").map_or(r, |p| &r[..p]))
+        .unwrap_or("expected a name written as a string");
+    Some(format!("invalid type: {given}, {allowed}"))
 }
 
 /// chrono's refusals of a date or time say what went wrong but not what was
@@ -273,7 +319,7 @@ mod tests {
         for text in cases {
             let ours = match serde_json::from_str::<Args>(text) {
                 Ok(_) => panic!("{text} should be refused"),
-                Err(e) => refusal("args", text, &e),
+                Err(e) => refusal("args", text, &e, &|t| serde_json::from_str::<Args>(t).err()),
             };
             let mut de = serde_json::Deserializer::from_str(text);
             let theirs = match serde_path_to_error::deserialize::<_, Args>(&mut de) {
@@ -294,6 +340,16 @@ mod tests {
                     }
                 }
             };
+            // A name given as a non-string says more than serde's "expected
+            // value" (checked below); the field must still be the same.
+            if theirs.details().get("reason").and_then(|r| r.as_str()) == Some("expected value") {
+                assert_eq!(
+                    ours.details().get("field"),
+                    theirs.details().get("field"),
+                    "{text}"
+                );
+                continue;
+            }
             assert_eq!(ours, theirs, "{text}");
         }
     }
@@ -309,7 +365,7 @@ mod tests {
         }
         let refuse = |text: &str| match serde_json::from_str::<D>(text) {
             Ok(_) => panic!("{text} should be refused"),
-            Err(e) => refusal("args", text, &e),
+            Err(e) => refusal("args", text, &e, &|t| serde_json::from_str::<D>(t).err()),
         };
         let hint = "dates are written 2026-03-01, times in RFC 3339 such as 2026-03-01T09:00:00Z";
         for (text, field, chrono_says) in [
@@ -331,6 +387,70 @@ mod tests {
         assert_eq!(
             refuse(r#"{"n": "x"}"#),
             Error::field("args.n", "invalid type: string \"x\", expected u32")
+        );
+    }
+
+    /// A name (an enum) given as null, a number, a boolean or an array says
+    /// what was given and which names are allowed, wherever it sits.
+    #[test]
+    fn a_name_given_as_a_non_string_lists_the_names() {
+        let refuse = |text: &str| match serde_json::from_str::<Args>(text) {
+            Ok(_) => panic!("{text} should be refused"),
+            Err(e) => refusal("args", text, &e, &|t| serde_json::from_str::<Args>(t).err()),
+        };
+        let names = "expected one of `add`, `subtract`, `set`";
+        for (text, field, given) in [
+            (
+                r#"{"id":1,"inner":{"kind":null}}"#,
+                "args.inner.kind",
+                "null",
+            ),
+            (
+                r#"{"id":1,"inner":{"kind": 3 }}"#,
+                "args.inner.kind",
+                "a number",
+            ),
+            (
+                r#"{"id":1,"inner":{"kind":-2.5e3,"deeper":null}}"#,
+                "args.inner.kind",
+                "a number",
+            ),
+            (
+                r#"{"id":1,"inner":{"kind":true}}"#,
+                "args.inner.kind",
+                "a boolean",
+            ),
+            (
+                r#"{"id":1,"inner":{"kind":["add"]}}"#,
+                "args.inner.kind",
+                "an array",
+            ),
+            (
+                "{\"id\":1,\"inner\":{\"kind\":\"add\",\n\"deeper\":{\"kind\":false}}}",
+                "args.inner.deeper.kind",
+                "a boolean",
+            ),
+        ] {
+            assert_eq!(
+                refuse(text),
+                Error::field(field, format!("invalid type: {given}, {names}")),
+                "{text}"
+            );
+        }
+        // When the retry is refused for another reason, the reason still
+        // says what was given.
+        let text = r#"{"id":1,"inner":{"kind":null}}"#;
+        let e = serde_json::from_str::<Args>(text).unwrap_err();
+        assert_eq!(
+            refusal("args", text, &e, &|_| None),
+            Error::field("args.inner.kind", "expected value"),
+        );
+        assert_eq!(
+            refusal("args", text, &e, &|t| serde_json::from_str::<u8>(t).err()),
+            Error::field(
+                "args.inner.kind",
+                "invalid type: null, expected a name written as a string"
+            ),
         );
     }
 
