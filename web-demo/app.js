@@ -56,15 +56,17 @@ function pageParam(params) {
   return Number.isInteger(n) && n >= 1 ? n : 1;
 }
 
+/**
+ * A refusal as a clerk reads it: the engine's message, its code when the
+ * message does not start with it, and only the details the message does not
+ * already say (never a bare object).
+ */
 function errorText(e) {
-  if (e instanceof Refusal) {
-    const d = e.details && Object.keys(e.details).length ? ` ${JSON.stringify(e.details)}` : '';
-    return `${e.code}: ${e.message}${d}`;
-  }
-  if (e && typeof e === 'object' && typeof e.message === 'string') {
-    return e.code ? `${e.code}: ${e.message}` : e.message;
-  }
-  return String(e);
+  if (!e || typeof e !== 'object' || typeof e.message !== 'string') return String(e);
+  const code = e.code && !e.message.startsWith(`${e.code}:`) ? `${e.code}: ` : '';
+  const said = (v) => (typeof v === 'string' ? v : JSON.stringify(v));
+  const extra = Object.entries(e.details ?? {}).filter(([, v]) => v !== null && !e.message.includes(said(v)));
+  return `${code}${e.message}${extra.length ? ` (${extra.map(([k, v]) => `${k}: ${said(v)}`).join(', ')})` : ''}`;
 }
 
 function flash(text, kind = 'ok') {
@@ -122,8 +124,24 @@ function permitted(button, cmd, args) {
     button.disabled = true;
     button.title = `Needs the permission ${missing}`;
     button.dataset.forbidden = missing;
+    denied.add(missing);
   }
   return button;
+}
+
+/** Permissions the buttons made since the last call lacked. */
+const denied = new Set();
+
+/**
+ * Says, in the page and not only in a tooltip (keyboards and screen readers
+ * get no tooltip), why some buttons are greyed out; null when none are.
+ */
+function deniedNote() {
+  const list = [...denied].sort();
+  denied.clear();
+  return list.length
+    ? h('p', { class: 'muted', id: 'forbidden-note' }, `Greyed-out actions need a permission this sign-in does not have: ${list.join(', ')}.`)
+    : null;
 }
 
 async function guarded(fn) {
@@ -412,6 +430,7 @@ async function ordersView(params) {
     ),
     page.items.length === 0 ? h('p', { class: 'muted' }, 'No purchase order matches.') : null,
     pager(page, 'purchase order(s)', (n) => href(status, supplierId, n)),
+    deniedNote(),
   );
 }
 
@@ -482,7 +501,7 @@ function refusalText(e, sent) {
   } else if (e.details?.field && e.details?.reason) {
     text = `${FIELD_LABEL[e.details.field] ?? e.details.field}: ${e.details.reason}`;
   } else {
-    text = `${e.code}: ${e.message}`;
+    text = errorText(e);
   }
   return { line, text };
 }
@@ -716,6 +735,7 @@ async function poView(id) {
     form ? form.verdict : null,
     actions,
     returns ? h('div', { class: 'toolbar', id: 'return-bar' }, returns.reasonLabel, returns.submit) : null,
+    deniedNote(),
   );
 }
 
@@ -811,7 +831,12 @@ async function main() {
     mode.textContent = 'Offline · engine and data in this browser';
     mode.append(' ', h('button', {
       class: 'secondary', id: 'reset-offline',
-      onclick: () => { LocalBackend.reset(); location.reload(); },
+      onclick: () => {
+        // Everything done offline lives only here: asked before it is gone.
+        if (!confirm('Forget everything done offline in this browser and start again from the demo data?')) return;
+        LocalBackend.reset();
+        location.reload();
+      },
     }, 'Reset'));
   }
   document.body.dataset.mode = api.mode;

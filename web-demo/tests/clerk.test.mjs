@@ -266,7 +266,10 @@ test('a token that may only read sees no button it cannot use, and is told why',
   await page.fill('#po-lines input[data-line="1"]', '1');
   await page.waitForSelector('#receipt-check[data-code="forbidden"]');
   assert.match(await page.textContent('#receipt-check'), /purchasing\.receive/);
+  assert.doesNotMatch(await page.textContent('#receipt-check'), /forbidden: forbidden/);
   assert.ok(await page.isDisabled('#receive'));
+  // Said in the page too, not only in a tooltip a keyboard never shows.
+  assert.match(await page.textContent('#forbidden-note'), /purchasing\.receive, purchasing\.write/);
   assert.deepEqual(errors, []);
   await context.close();
 });
@@ -320,5 +323,31 @@ test('cancelling a PO is asked once more; "no" changes nothing', async () => {
   await page.click('#cancel-po');
   await page.waitForSelector('#po-status.cancelled');
   assert.match(await page.textContent('#flash'), /Cancelled/);
+  await context.close();
+});
+
+test('a refusal reads as the engine says it, without a dump of its details', async () => {
+  const { context, page } = await openPage('#/orders/99999');
+  await page.waitForSelector('#flash.error');
+  const message = await page.textContent('#flash');
+  assert.match(message, /^not_found: purchase_order 99999 not found$/);
+  await context.close();
+});
+
+test('offline, Reset asks before it forgets the work done in this browser', async () => {
+  const context = await browser.newContext();
+  await context.route('**/api/**', (route) => route.abort());
+  const page = await context.newPage();
+  await page.goto(`${server.origin}/?offline#/orders`);
+  await page.waitForSelector('body[data-ready="1"]');
+  await page.waitForSelector('#orders tr[data-po]');
+  await page.click('#new-po');
+  await page.waitForSelector('#po-status.draft');
+  const number = await page.textContent('#po-number');
+  page.once('dialog', (d) => d.dismiss());
+  await page.click('#reset-offline');
+  await page.waitForTimeout(300);
+  await page.evaluate(() => { location.hash = '#/orders?status=draft'; });
+  await page.waitForSelector(`#orders tr[data-po="${number}"]`);
   await context.close();
 });
