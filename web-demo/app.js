@@ -807,18 +807,31 @@ async function route() {
   if (keepFlash) keepFlash = false;
   else flash('');
   await guarded(async () => {
-    const po = path.match(/^\/orders\/(\d+)$/);
-    const product = path.match(/^\/products\/(\d+)$/);
-    const supplier = path.match(/^\/suppliers\/(\d+)$/);
-    if (po) await poView(Number(po[1]));
-    else if (product) await productView(Number(product[1]));
-    else if (supplier) await supplierView(Number(supplier[1]));
-    else if (path === '/orders') await ordersView(params);
-    else if (path === '/suppliers') await suppliersView(params);
-    else if (path === '/ledger') await ledgerView(params);
-    else await productsView(params);
+    try {
+      await render(path, params);
+    } catch (e) {
+      // Never leave the previous screen under the new tab as if it were this one.
+      show(h('h2', {}, 'This page could not be loaded'),
+        h('p', { id: 'load-error' }, errorText(e)),
+        h('button', { id: 'retry', class: 'secondary', onclick: () => route() }, 'Try again'));
+      throw e;
+    }
   });
   document.body.dataset.view = path;
+}
+
+/** Draws the screen of `path`. */
+async function render(path, params) {
+  const po = path.match(/^\/orders\/(\d+)$/);
+  const product = path.match(/^\/products\/(\d+)$/);
+  const supplier = path.match(/^\/suppliers\/(\d+)$/);
+  if (po) await poView(Number(po[1]));
+  else if (product) await productView(Number(product[1]));
+  else if (supplier) await supplierView(Number(supplier[1]));
+  else if (path === '/orders') await ordersView(params);
+  else if (path === '/suppliers') await suppliersView(params);
+  else if (path === '/ledger') await ledgerView(params);
+  else await productsView(params);
 }
 
 async function main() {
@@ -829,6 +842,10 @@ async function main() {
     mode.textContent = `Online · ${me.actor}`;
   } else {
     mode.textContent = 'Offline · engine and data in this browser';
+    if (api.fallback) {
+      keepFlash = true;
+      flash('Working offline: the server could not be reached. What is done here stays in this browser and never reaches the server; reload when the server is back.', 'error');
+    }
     mode.append(' ', h('button', {
       class: 'secondary', id: 'reset-offline',
       onclick: () => {

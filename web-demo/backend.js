@@ -67,7 +67,16 @@ export class ServerBackend {
       // the same one again is safe.
       throw new Refusal({
         code: 'unreachable',
-        message: 'the server could not be reached; nothing was confirmed. Try again: a retry of the same change is not applied twice',
+        message: method === 'GET' || body?.cmd && !body.idempotency_key && !headers['idempotency-key']
+          ? 'the server could not be reached; try again when it is back'
+          : 'the server could not be reached, so whether the change was made is not known; try again when it is back: the same change is never made twice',
+        details: {},
+      });
+    }
+    if (res.status === 401) {
+      throw new Refusal({
+        code: 'unauthorized',
+        message: 'this sign-in is no longer valid (the token was revoked, or the server restarted and printed a new link): open the page with the new link',
         details: {},
       });
     }
@@ -209,7 +218,15 @@ export async function connect() {
       await Promise.all([server.me(), server.refreshMirror()]);
       return server;
     } catch (e) {
+      // The server answered but refused the token (revoked, or the server
+      // restarted and made a new one): working offline on demo data would
+      // pass for working on the real books. Say so and stop.
+      if (e instanceof Refusal && e.code !== 'unreachable' && e.code !== 'unavailable') throw e;
       console.warn('server not reachable, working offline', e);
+      const local = new LocalBackend();
+      local.fallback = e;
+      await local.open();
+      return local;
     }
   }
   const local = new LocalBackend();

@@ -351,3 +351,39 @@ test('offline, Reset asks before it forgets the work done in this browser', asyn
   await page.waitForSelector(`#orders tr[data-po="${number}"]`);
   await context.close();
 });
+
+test('a sign-in the server refuses stops with the reason, never falls back to offline demo data', async () => {
+  const context = await browser.newContext();
+  const page = await context.newPage();
+  await page.goto(`${server.origin}/#token=sb_${'0'.repeat(64)}`);
+  await page.waitForSelector('#flash.error');
+  assert.match(await page.textContent('#flash'), /no longer valid.*new link/);
+  assert.notEqual(await page.getAttribute('body', 'data-mode'), 'offline');
+  assert.equal(await page.locator('#products').count(), 0, 'no demo products shown as if they were the books');
+  await context.close();
+});
+
+test('a server that cannot be reached at start: offline, and the clerk is told so', async () => {
+  const context = await browser.newContext();
+  await context.route('**/api/**', (route) => route.abort('connectionrefused'));
+  const page = await context.newPage();
+  await page.goto(`${server.url}`);
+  await page.waitForSelector('body[data-ready="1"]');
+  assert.equal(await page.getAttribute('body', 'data-mode'), 'offline');
+  assert.match(await page.textContent('#flash'), /Working offline: the server could not be reached/);
+  await context.close();
+});
+
+test('a screen that cannot load says so instead of leaving the previous one under the new tab', async () => {
+  const { context, page } = await openPage('#/orders');
+  await page.waitForSelector('#orders');
+  await context.route('**/api/**', (route) => route.abort('connectionrefused'));
+  await page.click('nav a[href="#/products"]');
+  await page.waitForSelector('#load-error');
+  assert.equal(await page.locator('#orders').count(), 0);
+  assert.match(await page.textContent('#load-error'), /could not be reached; try again/);
+  await context.unroute('**/api/**');
+  await page.click('#retry');
+  await page.waitForSelector('#products tr[data-sku]');
+  await context.close();
+});
