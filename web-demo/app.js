@@ -27,7 +27,7 @@ function h(tag, attrs = {}, ...children) {
 
 /** Headers of number columns: right-aligned over their numbers. */
 const NUMERIC = new Set(['On hand', 'Held', 'Available', 'Incoming', 'Ordered', 'Unit cost', 'Received', 'Returned',
-  'Quantity', 'Balance after', 'Lines', 'Total']);
+  'Quantity', 'Balance after', 'Lines', 'Total', 'On hand then', 'Threshold']);
 
 function table(headers, rows, attrs = {}) {
   return h('table', attrs, h('thead', {}, h('tr', {}, headers.map((x) => h('th', { class: NUMERIC.has(x) ? 'num' : undefined }, x)))), h('tbody', {}, rows));
@@ -75,6 +75,17 @@ function flash(text, kind = 'ok') {
   el.className = kind;
   // Errors interrupt a screen reader; confirmations wait their turn.
   el.setAttribute('role', kind === 'error' ? 'alert' : 'status');
+}
+
+/**
+ * Confirms a change, with the low-stock alerts the engine raised on it (the
+ * answer's `events`), which a clerk returning goods must not miss.
+ */
+function done(text) {
+  const low = (api.takeEvents?.() ?? []).filter((e) => e.type === 'low_stock');
+  flash(low.length
+    ? `${text}. Low stock: ${low.map((e) => `${e.sku} ${e.on_hand} on hand (threshold ${e.threshold})`).join('; ')}`
+    : text);
 }
 
 /** A fresh idempotency key (also where `crypto.randomUUID` is missing: plain http on a LAN address). */
@@ -459,7 +470,7 @@ function lineEditor(po) {
     } catch (e) {
       throw lineRefusal(e, po.lines.length);
     }
-    flash('Line added');
+    done('Line added');
     await poView(po.id);
   }), 'update_purchase_order', { id: po.id });
   // Enter in any box adds the line, as in any form.
@@ -583,7 +594,7 @@ function receiptForm(po) {
       sending = false;
       if (verdict.dataset.code === 'ok') submit.disabled = false;
     }
-    flash(r.packing_slip_number ? `Received (packing slip ${r.packing_slip_number})` : 'Received');
+    done(r.packing_slip_number ? `Received (packing slip ${r.packing_slip_number})` : 'Received');
     await poView(po.id);
   }));
   permitted(submit, 'receive_purchase_order', { id: po.id, lines: [] });
@@ -625,7 +636,7 @@ function returnForm(po) {
       }
       throw e;
     }
-    flash('Returned to the supplier');
+    done('Returned to the supplier');
     await poView(po.id);
   }), 'return_to_supplier', { id: po.id, lines: [] });
   inputs.concat(reason).forEach((i) => i.addEventListener('keydown', (e) => { if (e.key === 'Enter') submit.click(); }));
@@ -646,7 +657,7 @@ function closeShort(po) {
       : `Close ${po.number} short without a backorder? What is outstanding will not be received on any PO.`)) return;
     const view = await api.change('close_purchase_order', args, key(args));
     const bo = view.backorder;
-    flash(bo ? `Closed; backorder ${bo.number} created` : 'Closed');
+    done(bo ? `Closed; backorder ${bo.number} created` : 'Closed');
     await poView(po.id);
     if (bo) document.getElementById('po-backorder-note')?.append(' ', h('a', { href: `#/orders/${bo.id}`, id: 'backorder-link' }, `Open ${bo.number}`));
   }), 'close_purchase_order', { id: po.id });
@@ -668,13 +679,13 @@ async function poView(id) {
   const form = receivable ? receiptForm(po) : null;
   const returns = can('return') ? returnForm(po) : null;
   const editable = can('update');
-  const command = (id, label, cmd, done, cls, question) => {
+  const command = (id, label, cmd, doneText, cls, question) => {
     const key = keyFor();
     return permitted(busyButton({ id, class: cls }, label, async () => {
       // What cannot be undone is asked once more.
       if (question && !confirm(question)) return;
       await api.change(cmd, { id: po.id }, key({ cmd, id: po.id }));
-      flash(done);
+      done(doneText);
       if (cmd === 'delete_purchase_order') go('#/orders', { keepFlash: true });
       else await poView(po.id);
     }), cmd, { id: po.id });
@@ -683,7 +694,7 @@ async function poView(id) {
   const remove = (l) => permitted(busyButton({ class: 'secondary', 'data-remove-line': l.line_no, 'aria-label': `Remove line ${l.line_no}` }, 'Remove', async () => {
     const args = { id: po.id, lines: po.lines.filter((x) => x !== l).map(lineArgs) };
     await api.change('update_purchase_order', args, removeKey(args));
-    flash(`Line ${l.line_no} removed`);
+    done(`Line ${l.line_no} removed`);
     await poView(po.id);
   }), 'update_purchase_order', { id: po.id });
   const actions = h('div', { class: 'toolbar' },
@@ -787,6 +798,39 @@ async function ledgerView(params) {
   );
 }
 
+/**
+ * Low-stock alerts: the server's outbox (pending ones, each acknowledged by
+ * a clerk who has seen to it). Offline there is no outbox: the products low
+ * on stock right now are one click away.
+ */
+async function alertsView() {
+  if (!api.alerts) {
+    show(h('h2', {}, 'Low-stock alerts'),
+      h('p', { id: 'alerts-offline' }, 'Alerts are kept by the server. Offline, see ',
+        h('a', { href: '#/products?q=&low=1' }, 'the products low on stock now'), '.'));
+    return;
+  }
+  const alerts = await api.alerts();
+  show(
+    h('h2', {}, 'Low-stock alerts'),
+    h('p', { class: 'muted' }, 'Raised when a change left a product at or below its threshold. ',
+      h('a', { href: '#/products?q=&low=1' }, 'Products low on stock now →')),
+    table(['Raised', 'SKU', 'Name', 'On hand then', 'Threshold', ''],
+      alerts.map((a) => h('tr', { 'data-alert': a.id },
+        h('td', { title: a.event.at }, localTime(a.event.at)),
+        h('td', {}, h('a', { href: `#/products/${a.event.product_id}` }, a.event.sku)),
+        h('td', {}, a.event.name),
+        h('td', { class: 'num' }, a.event.on_hand), h('td', { class: 'num' }, a.event.threshold),
+        h('td', {}, busyButton({ class: 'secondary', 'data-ack': a.id, 'aria-label': `Acknowledge the alert on ${a.event.sku}` }, 'Acknowledge', async () => {
+          await api.ackAlert(a.id);
+          flash(`Alert on ${a.event.sku} acknowledged`);
+          await alertsView();
+        })))),
+      { id: 'alerts' }),
+    alerts.length === 0 ? h('p', { class: 'muted', id: 'no-alerts' }, 'No pending alert.') : null,
+  );
+}
+
 // ---- routing ----
 
 let keepFlash = false;
@@ -806,6 +850,7 @@ async function route() {
   // A message belongs to the screen it was said on.
   if (keepFlash) keepFlash = false;
   else flash('');
+  api.takeEvents?.();
   await guarded(async () => {
     try {
       await render(path, params);
@@ -831,6 +876,7 @@ async function render(path, params) {
   else if (path === '/orders') await ordersView(params);
   else if (path === '/suppliers') await suppliersView(params);
   else if (path === '/ledger') await ledgerView(params);
+  else if (path === '/alerts') await alertsView();
   else await productsView(params);
 }
 

@@ -35,6 +35,13 @@ function unwrap(answer) {
   return answer.ok;
 }
 
+/** Events (low-stock alerts) the last answers carried, until `takeEvents` hands them over. */
+class Events {
+  constructor() { this.pending = []; }
+  keep(answer) { if (Array.isArray(answer?.events)) this.pending.push(...answer.events); }
+  take() { const e = this.pending; this.pending = []; return e; }
+}
+
 /** The permission a dry-run answer says is missing, or null. */
 function deniedBy(answer) {
   return answer?.error?.code === 'forbidden' ? (answer.error.details?.permission ?? answer.error.message) : null;
@@ -51,6 +58,7 @@ export class ServerBackend {
     this.token = token;
     this.mode = 'server';
     this.mirror = null;
+    this.events = new Events();
   }
 
   async #fetch(method, path, body, headers = {}) {
@@ -86,7 +94,22 @@ export class ServerBackend {
     } catch {
       throw new Refusal({ code: 'unavailable', message: `server answered ${res.status}`, details: {} });
     }
+    this.events.keep(answer);
     return unwrap(answer);
+  }
+
+  /** Low-stock alerts the changes raised since the last call. */
+  takeEvents() {
+    return this.events.take();
+  }
+
+  /** The server's alert outbox: pending alerts (`all`: acknowledged ones too). */
+  alerts(all = false) {
+    return this.#fetch('GET', `/api/alerts${all ? '?all=true' : ''}`);
+  }
+
+  ackAlert(id) {
+    return this.#fetch('POST', `/api/alerts/${id}/ack`);
   }
 
   /** Who the token speaks for (also proves the server is there). */
@@ -143,6 +166,7 @@ export class LocalBackend {
   constructor() {
     this.mode = 'offline';
     this.sb = null;
+    this.events = new Events();
   }
 
   async open() {
@@ -175,7 +199,13 @@ export class LocalBackend {
   call(cmd, args = {}, idempotencyKey = undefined) {
     const request = { cmd, actor: CLERK, now: new Date().toISOString(), args };
     if (idempotencyKey) request.idempotency_key = idempotencyKey;
-    return unwrap(this.sb.execute(request));
+    const answer = this.sb.execute(request);
+    this.events.keep(answer);
+    return unwrap(answer);
+  }
+
+  takeEvents() {
+    return this.events.take();
   }
 
   change(cmd, args, idempotencyKey = undefined) {

@@ -387,3 +387,25 @@ test('a screen that cannot load says so instead of leaving the previous one unde
   await page.waitForSelector('#products tr[data-sku]');
   await context.close();
 });
+
+test('a change that leaves stock low says so, and the alert waits under Alerts until acknowledged', async () => {
+  const product = await ok('create_product', { sku: 'ALERT-1', name: 'Alert test part', low_stock_threshold: 5 });
+  const id = (product.product ?? product).id;
+  const created = await ok('create_purchase_order', { supplier_id: 1, lines: [{ product_id: id, quantity: 10, unit_cost: '1.00' }] });
+  await ok('order_purchase_order', { id: created.purchase_order.id });
+  await ok('receive_purchase_order', { id: created.purchase_order.id, lines: [{ line_no: 1, quantity: 10 }] });
+  const { context, page } = await openPage(`#/orders/${created.purchase_order.id}`);
+  await page.waitForSelector('#po-status.received');
+  await page.fill('#po-lines input[data-return-line="1"]', '6');
+  await page.click('#return-po');
+  await page.waitForFunction(() => /Returned/.test(document.getElementById('flash').textContent));
+  assert.match(await page.textContent('#flash'), /Low stock: ALERT-1 4 on hand \(threshold 5\)/);
+  await page.click('nav a[href="#/alerts"]');
+  const row = page.locator('#alerts tr[data-alert]', { hasText: 'ALERT-1' });
+  await row.waitFor();
+  assert.match(await row.textContent(), /Alert test part\s*4\s*5/);
+  await row.locator('button[data-ack]').click();
+  await page.waitForFunction(() => /acknowledged/.test(document.getElementById('flash').textContent));
+  assert.equal(await page.locator('#alerts tr[data-alert]', { hasText: 'ALERT-1' }).count(), 0);
+  await context.close();
+});
