@@ -33,9 +33,22 @@ function table(headers, rows, attrs = {}) {
   return h('table', attrs, h('thead', {}, h('tr', {}, headers.map((x) => h('th', { class: NUMERIC.has(x) ? 'num' : undefined }, x)))), h('tbody', {}, rows));
 }
 
-/** Replaces the page's content; absent parts (`null`, `false`) are skipped. */
+/** The id of the last control focused in the content (kept across redraws). */
+let lastFocus = null;
+$main.addEventListener('focusin', (e) => { lastFocus = e.target.id || null; });
+
+/**
+ * Replaces the page's content; absent parts (`null`, `false`) are skipped.
+ * The control the clerk was on keeps the focus when the new content has it
+ * (a keyboard user adding lines or receiving stays where they were, instead
+ * of starting again at the top of the page).
+ */
 function show(...nodes) {
+  const refocus = $main.contains(document.activeElement) || document.activeElement === document.body ? lastFocus : null;
   $main.replaceChildren(...nodes.filter((n) => n !== null && n !== undefined && n !== false));
+  const el = refocus && document.getElementById(refocus);
+  if (el && $main.contains(el) && !el.disabled) el.focus();
+  else if (refocus) lastFocus = null;
 }
 
 /**

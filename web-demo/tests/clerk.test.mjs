@@ -409,3 +409,22 @@ test('a change that leaves stock low says so, and the alert waits under Alerts u
   assert.equal(await page.locator('#alerts tr[data-alert]', { hasText: 'ALERT-1' }).count(), 0);
   await context.close();
 });
+
+test('a keyboard user adding lines stays in the quantity box', async () => {
+  const { context, page } = await openPage('#/orders');
+  await page.waitForSelector('#orders');
+  await page.click('#new-po');
+  await page.waitForSelector('#po-status.draft');
+  await page.focus('#line-qty');
+  await page.keyboard.press('Control+A');
+  await page.keyboard.type('3');
+  await page.keyboard.press('Enter');
+  await page.waitForSelector('#po-lines tr[data-line="1"]');
+  assert.equal(await page.evaluate(() => document.activeElement?.id), 'line-qty');
+  await page.keyboard.press('Control+A');
+  await page.keyboard.type('4');
+  await page.keyboard.press('Enter');
+  await page.waitForSelector('#po-lines tr[data-line="2"]');
+  assert.equal(await page.evaluate(() => document.activeElement?.id), 'line-qty');
+  await context.close();
+});
