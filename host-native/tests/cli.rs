@@ -1001,6 +1001,50 @@ fn a_command_that_changes_existing_records_on_a_missing_database_creates_nothing
 }
 
 #[test]
+fn a_directory_as_database_or_request_file_is_a_file_error_naming_it() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    for args in [
+        vec!["products", "list"],
+        vec!["products", "add", "--sku", "A", "--name", "A"],
+        vec!["exec"],
+        vec!["token", "list"],
+        vec!["token", "create", "--permissions", "admin"],
+    ] {
+        let r = sb(d, &args);
+        assert_eq!(r.code, 3, "{args:?}: {}", r.err);
+        assert_eq!(
+            r.err.trim(),
+            format!(
+                "file error: {}: is a directory, not a database file",
+                d.display()
+            ),
+            "{args:?}"
+        );
+        assert_eq!(r.out, "", "{args:?}");
+    }
+    let db = d.join("shop.db");
+    let sub = d.join("requests");
+    std::fs::create_dir(&sub).unwrap();
+    for batch in [false, true] {
+        let mut args = vec!["exec", "--file", sub.to_str().unwrap()];
+        if batch {
+            args.push("--batch");
+        }
+        let r = sb(&db, &args);
+        assert_eq!(r.code, 3, "{args:?}: {}", r.err);
+        assert_eq!(
+            r.err.trim(),
+            format!(
+                "file error: {}: is a directory, not a file of requests",
+                sub.display()
+            ),
+            "{args:?}"
+        );
+    }
+}
+
+#[test]
 fn imports_with_json_print_one_object_a_script_can_use() {
     let dir = tempfile::tempdir().unwrap();
     let db = dir.path().join("j.db");

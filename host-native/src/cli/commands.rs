@@ -35,7 +35,12 @@ pub fn exec(ctx: &mut Ctx, a: ExecArgs) -> Outcome {
     let (mut input, size): (Box<dyn BufRead>, Option<u64>) = match &a.file {
         Some(f) => {
             let file = std::fs::File::open(f).map_err(|e| Failure::file(f, e))?;
-            let size = file.metadata().ok().map(|m| m.len());
+            let meta = file.metadata().ok();
+            // A directory opens, and then every read fails with no path.
+            if meta.as_ref().is_some_and(std::fs::Metadata::is_dir) {
+                return Err(Failure::file(f, "is a directory, not a file of requests"));
+            }
+            let size = meta.map(|m| m.len());
             (Box::new(BufReader::new(file)), size)
         }
         None => (Box::new(BufReader::new(std::io::stdin())), None),

@@ -252,6 +252,11 @@ fn run(cli: Cli) -> Outcome {
     // The in-memory engines ignore --db; `serve` and `token` always use it.
     let uses_file = matches!(cli.cmd, Cmd::Serve(_) | Cmd::Token(_))
         || matches!(cli.engine, EngineKind::Native | EngineKind::Wasm);
+    // Said here for every command, `serve` and `token` included, so the
+    // message names the path.
+    if uses_file && db.is_dir() {
+        return Err(Failure::file(&db, "is a directory, not a database file"));
+    }
     // (When it cannot be told whether the file exists, opening it says why.)
     let what = match cli.cmd.db_use() {
         DbUse::Creates => None,
