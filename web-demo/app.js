@@ -261,10 +261,13 @@ async function productsView(params) {
         h('tr', { 'data-sku': p.product.sku },
           h('td', {}, h('a', { href: `#/products/${p.product.id}` }, p.product.sku)),
           h('td', {}, p.product.name),
-          h('td', { class: 'num', 'data-col': 'on_hand' }, p.stock.on_hand),
-          h('td', { class: 'num', 'data-col': 'held' }, p.stock.held),
-          h('td', { class: 'num', 'data-col': 'available' }, p.stock.available),
-          h('td', { class: 'num', 'data-col': 'incoming' }, p.stock.incoming),
+          // An untracked product (a service, a fee) has no stock: a 0 would read as "out of stock".
+          p.product.track_inventory
+            ? [h('td', { class: 'num', 'data-col': 'on_hand' }, p.stock.on_hand),
+              h('td', { class: 'num', 'data-col': 'held' }, p.stock.held),
+              h('td', { class: 'num', 'data-col': 'available' }, p.stock.available),
+              h('td', { class: 'num', 'data-col': 'incoming' }, p.stock.incoming)]
+            : h('td', { colspan: 4, class: 'muted', 'data-col': 'on_hand' }, 'stock not tracked'),
           h('td', {}, p.stock.low_stock ? h('span', { class: 'badge low' }, 'Low stock') : null,
             p.stock.oversold ? h('span', { class: 'badge oversold' }, 'Oversold') : null),
         ),
@@ -734,7 +737,7 @@ async function poView(id) {
       h('span', { id: 'po-status', class: `status ${po.status}` }, STATUS_LABEL[po.status] ?? po.status)),
     h('p', { id: 'po-header' },
       'Supplier: ', h('a', { href: `#/suppliers/${po.supplier_id}` }, supplier(po.supplier_id)?.name ?? `#${po.supplier_id}`),
-      ` · ordered ${po.order_date}`,
+      ` · order date ${po.order_date}`,
       po.expected_date ? ` · expected ${po.expected_date}` : '',
       po.received_date ? ` · received ${po.received_date}` : '',
       po.packing_slip_number ? ` · packing slip ${po.packing_slip_number}` : '',

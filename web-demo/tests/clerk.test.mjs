@@ -428,3 +428,19 @@ test('a keyboard user adding lines stays in the quantity box', async () => {
   assert.equal(await page.evaluate(() => document.activeElement?.id), 'line-qty');
   await context.close();
 });
+
+test('a product without stock tracking reads "stock not tracked", not 0 on hand; a draft shows its order date as such', async () => {
+  await ok('create_product', { sku: 'SVC-HOUR', name: 'Service hour', track_inventory: false });
+  const { context, page } = await openPage('#/products?q=SVC-HOUR');
+  const row = page.locator('#products tr[data-sku="SVC-HOUR"]');
+  await row.waitFor();
+  assert.match(await row.textContent(), /stock not tracked/);
+  assert.doesNotMatch(await row.textContent(), /\b0\b/);
+  await page.evaluate(() => { location.hash = '#/orders'; });
+  await page.waitForSelector('#orders');
+  await page.click('#new-po');
+  await page.waitForSelector('#po-status.draft');
+  assert.match(await page.textContent('#po-header'), /order date \d{4}-\d{2}-\d{2}/);
+  assert.doesNotMatch(await page.textContent('#po-header'), /ordered/);
+  await context.close();
+});
