@@ -444,3 +444,21 @@ test('a product without stock tracking reads "stock not tracked", not 0 on hand;
   assert.doesNotMatch(await page.textContent('#po-header'), /ordered/);
   await context.close();
 });
+
+test('a receipt another clerk made meanwhile: the server\'s refusal names the line and the PO is shown as it is now', async () => {
+  const po = await orderedPo('WASH-M8', 10);
+  const { context, page } = await openPage(`#/orders/${po.id}`);
+  await page.waitForSelector('#po-status.ordered');
+  // Another clerk receives 7 while this page still shows 0 received.
+  await ok('receive_purchase_order', { id: po.id, lines: [{ line_no: 1, quantity: 7 }] });
+  await page.fill('#po-lines input[data-line="1"]', '5');
+  await page.waitForSelector('#receipt-check[data-code="ok"]'); // the page's mirror is from before
+  await page.click('#receive');
+  await page.waitForSelector('#po-status.partially_received');
+  assert.equal(await page.textContent('#po-lines tr[data-line="1"] td[data-col="received"]'), '7');
+  assert.equal(await page.textContent('#flash'), 'Not received: Over-receipt on line 1: 5 requested, only 3 outstanding');
+  // And the inline check now knows it too.
+  await page.fill('#po-lines input[data-line="1"]', '5');
+  await page.waitForSelector('#receipt-check[data-code="over_receipt"]');
+  await context.close();
+});
