@@ -228,6 +228,7 @@ function productPicker({ id, selected = '', allowAll = false, onchange }) {
         allowAll ? p.sku : `${p.sku} — ${p.name}`)),
     );
     if (page.has_more) select.append(h('option', { disabled: true }, `… ${page.total_count - page.items.length} more: search`));
+    if (items.length === 0) select.append(h('option', { disabled: true, selected: true, value: '' }, 'no product matches'));
   };
   let timer;
   search.addEventListener('input', () => {
@@ -480,6 +481,12 @@ function lineEditor(po) {
     return { id: po.id, lines: [...po.lines.map(lineArgs), line] };
   };
   const add = permitted(busyButton({ id: 'add-line', type: 'submit' }, 'Add line', async () => {
+    if (!product.value) {
+      // Nothing chosen (the search matched nothing): no request with a made-up id.
+      flash('New line: choose a product first (the search matches none)', 'error');
+      picker.search.focus();
+      return;
+    }
     const a = args();
     try {
       await api.change('update_purchase_order', a, key(a));

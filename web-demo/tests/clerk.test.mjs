@@ -462,3 +462,18 @@ test('a receipt another clerk made meanwhile: the server\'s refusal names the li
   await page.waitForSelector('#receipt-check[data-code="over_receipt"]');
   await context.close();
 });
+
+test('a product search that matches nothing says so, and Add line sends nothing', async () => {
+  const { context, page } = await openPage('#/orders');
+  await page.waitForSelector('#orders');
+  await page.click('#new-po');
+  await page.waitForSelector('#po-status.draft');
+  await page.fill('#line-product-search', 'no-such-thing-xyz');
+  await page.waitForFunction(() => document.querySelector('#line-product option')?.textContent === 'no product matches');
+  const before = server.requests().length;
+  await page.click('#add-line');
+  await page.waitForSelector('#flash.error');
+  assert.match(await page.textContent('#flash'), /choose a product/);
+  assert.deepEqual(server.requests().slice(before).filter((r) => r.method === 'POST'), []);
+  await context.close();
+});
