@@ -1045,6 +1045,32 @@ fn a_directory_as_database_or_request_file_is_a_file_error_naming_it() {
 }
 
 #[test]
+fn a_bad_ledger_date_names_its_option() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("shop.db");
+    ok(&db, &["products", "add", "--sku", "A", "--name", "A"]);
+    for (args, opt, value) in [
+        (vec!["ledger", "--from", "yesterday"], "--from", "yesterday"),
+        (vec!["ledger", "--to", "2026-13-01"], "--to", "2026-13-01"),
+        (
+            vec!["ledger", "--from", "2026-01-01T00:00"],
+            "--from",
+            "2026-01-01T00:00",
+        ),
+    ] {
+        let r = sb(&db, &args);
+        assert_eq!(r.code, 2, "{args:?}: {}", r.err);
+        assert!(
+            r.err
+                .starts_with(&format!("usage error: {opt}: `{value}` is neither a date")),
+            "{args:?}: {}",
+            r.err
+        );
+        assert_eq!(r.out, "", "{args:?}");
+    }
+}
+
+#[test]
 fn imports_with_json_print_one_object_a_script_can_use() {
     let dir = tempfile::tempdir().unwrap();
     let db = dir.path().join("j.db");

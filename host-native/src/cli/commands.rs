@@ -312,12 +312,12 @@ pub fn stock(ctx: &mut Ctx, c: StockCmd) -> Outcome {
 // ---- ledger ----
 
 /// A date (`YYYY-MM-DD`, UTC midnight; `end` takes the next midnight so the
-/// day is included) or an RFC 3339 time.
-fn time_arg(s: &str, end: bool) -> Outcome<String> {
+/// day is included) or an RFC 3339 time, given as the option `opt`.
+fn time_arg(opt: &str, s: &str, end: bool) -> Outcome<String> {
     if let Ok(d) = NaiveDate::parse_from_str(s, "%Y-%m-%d") {
         let d = if end {
             d.succ_opt()
-                .ok_or_else(|| usage(format!("date out of range: {s}")))?
+                .ok_or_else(|| usage(format!("{opt}: date out of range: {s}")))?
         } else {
             d
         };
@@ -327,7 +327,8 @@ fn time_arg(s: &str, end: bool) -> Outcome<String> {
         .map(|_| s.to_string())
         .map_err(|_| {
             usage(format!(
-                "`{s}` is neither a date (YYYY-MM-DD) nor an RFC 3339 time"
+                "{opt}: `{s}` is neither a date (YYYY-MM-DD) nor an RFC 3339 time \
+                 (such as 2026-03-01T09:00:00Z)"
             ))
         })
 }
@@ -339,10 +340,10 @@ pub fn ledger_args(f: &LedgerFilter) -> Outcome<Map<String, Value>> {
     put(&mut m, "location_id", f.location);
     put(&mut m, "type", f.kind.clone());
     if let Some(s) = &f.from {
-        m.insert("from".into(), json!(time_arg(s, false)?));
+        m.insert("from".into(), json!(time_arg("--from", s, false)?));
     }
     if let Some(s) = &f.to {
-        m.insert("to".into(), json!(time_arg(s, true)?));
+        m.insert("to".into(), json!(time_arg("--to", s, true)?));
     }
     Ok(m)
 }
