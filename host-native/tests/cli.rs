@@ -1071,6 +1071,34 @@ fn a_bad_ledger_date_names_its_option() {
 }
 
 #[test]
+fn a_bad_ledger_export_filter_leaves_the_out_file_alone() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("shop.db");
+    ok(&db, &["products", "add", "--sku", "A", "--name", "A"]);
+    let out = dir.path().join("ledger.csv");
+    std::fs::write(&out, "yesterday's export\n").unwrap();
+    let r = sb(
+        &db,
+        &[
+            "ledger",
+            "export",
+            "--from",
+            "bad",
+            "--out",
+            out.to_str().unwrap(),
+        ],
+    );
+    assert_eq!(r.code, 2, "{}", r.err);
+    assert_eq!(
+        std::fs::read_to_string(&out).unwrap(),
+        "yesterday's export\n"
+    );
+    let r = sb(&db, &["ledger", "export", "--to", "2026-02-30"]);
+    assert_eq!(r.code, 2, "{}", r.err);
+    assert_eq!(r.out, "", "nothing on stdout after a usage error");
+}
+
+#[test]
 fn imports_with_json_print_one_object_a_script_can_use() {
     let dir = tempfile::tempdir().unwrap();
     let db = dir.path().join("j.db");

@@ -615,6 +615,8 @@ fn cell_raw(v: &Value) -> String {
 
 /// `ledger export`.
 pub fn export_ledger(ctx: &mut Ctx, filter: &LedgerFilter, out: Option<&Path>) -> Outcome {
+    // The filter is checked before --out is created (or truncated).
+    let base = ledger_args(filter)?;
     let mut w = csv::Writer::from_writer(output(out)?);
     w.write_record([
         "seq",
@@ -634,7 +636,6 @@ pub fn export_ledger(ctx: &mut Ctx, filter: &LedgerFilter, out: Option<&Path>) -
         "client",
     ])
     .map_err(csv_err)?;
-    let base = ledger_args(filter)?;
     let pb = bar(0, ctx.quiet, "movements");
     // Each product's SKU, asked once: an import matches rows by it.
     let mut skus: HashMap<u64, String> = HashMap::new();
