@@ -1099,6 +1099,37 @@ fn a_bad_ledger_export_filter_leaves_the_out_file_alone() {
 }
 
 #[test]
+fn ledger_import_names_the_at_column_not_the_protocols_now() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("shop.db");
+    ok(&db, &["products", "add", "--sku", "A", "--name", "A"]);
+    ok(&db, &["stock", "add", "1", "5"]);
+    let csv = dir.path().join("l.csv");
+    std::fs::write(
+        &csv,
+        "sku,quantity,at\nA,1,yesterday\nA,1,2020-01-01T00:00:00Z\n",
+    )
+    .unwrap();
+    let r = sb(&db, &["ledger", "import", csv.to_str().unwrap()]);
+    assert_eq!(r.code, 1, "{}", r.err);
+    let lines: Vec<&str> = r.err.lines().collect();
+    assert_eq!(
+        lines[0],
+        "row 2: at: `yesterday` is not an RFC 3339 time (such as 2026-03-01T09:00:00Z)"
+    );
+    assert!(
+        lines[1].starts_with("row 3: at: invalid_field: earlier than the newest movement"),
+        "{}",
+        r.err
+    );
+    assert!(!r.err.contains("`now`"), "{}", r.err);
+    let r = sb(&db, &["--json", "ledger", "import", csv.to_str().unwrap()]);
+    let v: Value = serde_json::from_str(r.out.trim()).unwrap();
+    let rows = v["ok"]["refused_rows"].as_array().unwrap();
+    assert!(rows.iter().all(|r| r["column"] == "at"), "{v}");
+}
+
+#[test]
 fn imports_with_json_print_one_object_a_script_can_use() {
     let dir = tempfile::tempdir().unwrap();
     let db = dir.path().join("j.db");

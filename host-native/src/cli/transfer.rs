@@ -228,10 +228,20 @@ impl Refusal {
     /// when it is one of the file's `headers` (the request's `now` being the
     /// ledger file's `at`).
     fn engine(error: WireError, stage: Option<&str>, headers: &[String]) -> Self {
+        let at_field = error.details.get("field").and_then(Value::as_str) == Some("now");
         let text = match stage {
             Some(s) => format!(
                 "{s}: {}: {} (nothing of the row was imported)",
                 error.code, error.message
+            ),
+            // The request's `now` is the file's `at`: people read the column.
+            None if at_field => format!(
+                "at: {}: {}",
+                error.code,
+                error
+                    .message
+                    .strip_prefix("invalid field `now`: ")
+                    .unwrap_or(&error.message)
             ),
             None => format!("{}: {}", error.code, error.message),
         };
@@ -765,7 +775,13 @@ pub fn import_ledger(ctx: &mut Ctx, file: &Path) -> Outcome {
             // A time after the clock would be the product's newest movement
             // until then, and the ledger takes no backdating: every later
             // change of the product would be refused.
-            if chrono::DateTime::parse_from_rfc3339(at).is_ok_and(|t| t > now_t) {
+            let t = chrono::DateTime::parse_from_rfc3339(at).map_err(|_| {
+                Refusal::cell(
+                    "at",
+                    format!("`{at}` is not an RFC 3339 time (such as 2026-03-01T09:00:00Z)"),
+                )
+            })?;
+            if t > now_t {
                 return Err(Refusal::cell(
                     "at",
                     format!(
