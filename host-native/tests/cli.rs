@@ -1130,6 +1130,52 @@ fn ledger_import_names_the_at_column_not_the_protocols_now() {
 }
 
 #[test]
+fn suppliers_show_prints_every_field_suppliers_add_takes() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("shop.db");
+    let s = ok(
+        &db,
+        &[
+            "suppliers",
+            "add",
+            "--name",
+            "Acme",
+            "--contact",
+            "Ann",
+            "--email",
+            "ann@acme.test",
+            "--phone",
+            "+49 30 1",
+            "--address",
+            "Main St 1",
+            "--website",
+            "https://acme.test",
+            "--notes",
+            "call before noon",
+            "--po-delivery",
+            "email",
+        ],
+    );
+    assert_eq!(s["website"], "https://acme.test");
+    let out = table(&db, &["suppliers", "show", "1"]);
+    for (label, value) in [
+        ("contact", "Ann"),
+        ("email", "ann@acme.test"),
+        ("phone", "+49 30 1"),
+        ("address", "Main St 1"),
+        ("website", "https://acme.test"),
+        ("notes", "call before noon"),
+        ("po delivery", "email"),
+    ] {
+        assert!(
+            out.lines()
+                .any(|l| l.starts_with(label) && l.ends_with(value)),
+            "{label}: {value}\n{out}"
+        );
+    }
+}
+
+#[test]
 fn imports_with_json_print_one_object_a_script_can_use() {
     let dir = tempfile::tempdir().unwrap();
     let db = dir.path().join("j.db");

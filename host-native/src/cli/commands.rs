@@ -470,6 +470,8 @@ pub fn suppliers(ctx: &mut Ctx, c: SuppliersCmd) -> Outcome {
                 ("email", cell(&s["email"])),
                 ("phone", cell(&s["phone"])),
                 ("address", cell(&s["address"])),
+                ("website", cell(&s["website"])),
+                ("notes", cell(&s["notes"])),
                 ("po delivery", cell(&s["po_delivery"])),
                 ("active", cell(&s["active"])),
             ]);
