@@ -1176,6 +1176,54 @@ fn suppliers_show_prints_every_field_suppliers_add_takes() {
 }
 
 #[test]
+fn slip_outputs_that_are_directories_are_refused_and_leave_nothing_behind() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("s.db");
+    received_po(&db);
+    let pdf = dir.path().join("slip.pdf");
+    std::fs::write(&pdf, b"%PDF-1.4 slip").unwrap();
+    ok(&db, &["po", "attach-slip", "1", pdf.to_str().unwrap()]);
+    let target = dir.path().join("out");
+    std::fs::create_dir(&target).unwrap();
+    let t = target.to_str().unwrap();
+    for args in [
+        vec!["po", "slips-zip", "--year", "2026", "--out", t],
+        vec!["po", "slip", "1", "--out", t],
+        vec!["po", "slip", "1", "--out", t, "--force"],
+    ] {
+        let r = sb(&db, &args);
+        assert_eq!(r.code, 3, "{args:?}: {}", r.err);
+        assert!(
+            r.err
+                .starts_with(&format!("file error: {t}: is a directory; --out names the")),
+            "{args:?}: {}",
+            r.err
+        );
+        assert!(!r.err.contains("--force"), "{args:?}: {}", r.err);
+        assert!(
+            !dir.path().join("out.zip.partial").exists(),
+            "{args:?} left a partial ZIP"
+        );
+        assert_eq!(std::fs::read_dir(&target).unwrap().count(), 0, "{args:?}");
+    }
+    // Into a file, the ZIP is written and no temporary file stays.
+    let zip = dir.path().join("2026.zip");
+    let v = ok(
+        &db,
+        &[
+            "po",
+            "slips-zip",
+            "--year",
+            "2026",
+            "--out",
+            zip.to_str().unwrap(),
+        ],
+    );
+    assert_eq!(v["count"], 1, "{v}");
+    assert!(zip.exists() && !dir.path().join("2026.zip.partial").exists());
+}
+
+#[test]
 fn imports_with_json_print_one_object_a_script_can_use() {
     let dir = tempfile::tempdir().unwrap();
     let db = dir.path().join("j.db");

@@ -803,6 +803,12 @@ pub fn po(ctx: &mut Ctx, c: PoCmd, db: &Path) -> Outcome {
         PoCmd::Slip { id, out, force } => {
             let store = ctx.sqlite("packing slips")?;
             let (slip, path) = slips::fetch(store, id)?;
+            if out.is_dir() {
+                return Err(Failure::file(
+                    &out,
+                    "is a directory; --out names the file to write",
+                ));
+            }
             let mut from = std::fs::File::open(&path).map_err(|e| Failure::file(&path, e))?;
             let mut to = std::fs::OpenOptions::new()
                 .write(true)
@@ -828,13 +834,28 @@ pub fn po(ctx: &mut Ctx, c: PoCmd, db: &Path) -> Outcome {
             let year = year.unwrap_or_else(|| crate::now().year());
             let _ = db;
             let store = ctx.sqlite("packing slips")?;
+            if out.is_dir() {
+                return Err(Failure::file(
+                    &out,
+                    "is a directory; --out names the ZIP file to write",
+                ));
+            }
+            // Written to a temporary name and renamed, so --out is never a
+            // half-written ZIP; on failure the temporary file is removed.
             let tmp = out.with_extension("zip.partial");
-            let n = {
+            let written = (|| -> Outcome<usize> {
                 let f = std::fs::File::create(&tmp).map_err(|e| Failure::file(&out, e))?;
-                let n = slips::zip_year(store, year, std::io::BufWriter::new(f))?;
+                let mut w = std::io::BufWriter::new(f);
+                let n = slips::zip_year(store, year, &mut w)?;
+                // Dropping a BufWriter would swallow a failed last write.
+                w.flush().map_err(|e| Failure::file(&out, e))?;
                 std::fs::rename(&tmp, &out).map_err(|e| Failure::file(&out, e))?;
-                n
-            };
+                Ok(n)
+            })();
+            if written.is_err() {
+                let _ = std::fs::remove_file(&tmp);
+            }
+            let n = written?;
             if ctx.json {
                 say!("{}", json!({"ok": {"year": year, "count": n, "file": out}}));
             } else {
