@@ -1224,6 +1224,34 @@ fn slip_outputs_that_are_directories_are_refused_and_leave_nothing_behind() {
 }
 
 #[test]
+fn a_subcommands_help_lists_its_own_options_apart_from_the_global_ones() {
+    let help = |args: &[&str]| {
+        let o = Command::new(env!("CARGO_BIN_EXE_stockbook"))
+            .args(args)
+            .arg("--help")
+            .output()
+            .unwrap();
+        assert_eq!(o.status.code(), Some(0), "{args:?}");
+        String::from_utf8(o.stdout).unwrap()
+    };
+    for (args, own) in [
+        (vec!["stock", "add"], "--location"),
+        (vec!["ledger"], "--type <TYPE>"),
+        (vec!["po", "receive"], "--slip-number"),
+    ] {
+        let h = help(&args);
+        let (own_part, global) = h
+            .split_once("Global options:")
+            .unwrap_or_else(|| panic!("{args:?}: no global options heading\n{h}"));
+        assert!(own_part.contains(own), "{args:?}\n{h}");
+        for g in ["--db", "--engine", "--actor", "--json", "--cache-mib"] {
+            assert!(!own_part.contains(g), "{args:?}: {g} among its own\n{h}");
+            assert!(global.contains(g), "{args:?}: {g}\n{h}");
+        }
+    }
+}
+
+#[test]
 fn imports_with_json_print_one_object_a_script_can_use() {
     let dir = tempfile::tempdir().unwrap();
     let db = dir.path().join("j.db");

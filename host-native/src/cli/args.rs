@@ -49,6 +49,10 @@ A file that is empty, lacks a needed column or names a column twice is a
 file error (exit 3, the message names the file and what is wrong); nothing
 is imported.";
 
+/// The help heading of the options every subcommand takes, so a
+/// subcommand's `--help` lists its own options apart from them.
+const GLOBAL: &str = "Global options";
+
 /// Stockbook: inventory and purchase orders in one SQLite file.
 #[derive(Debug, Parser)]
 #[command(name = "stockbook", version, after_help = AFTER_HELP)]
@@ -57,28 +61,35 @@ pub struct Cli {
     #[arg(
         long,
         global = true,
+        help_heading = GLOBAL,
         default_value = "./stockbook.db",
         env = "STOCKBOOK_DB"
     )]
     pub db: PathBuf,
     /// Which engine answers: the native core or its wasm build.
-    #[arg(long, global = true, value_enum, default_value_t = EngineKind::Native)]
+    #[arg(long, global = true, help_heading = GLOBAL, value_enum, default_value_t = EngineKind::Native)]
     pub engine: EngineKind,
     /// Who is acting (recorded in the ledger).
-    #[arg(long, global = true)]
+    #[arg(long, global = true, help_heading = GLOBAL)]
     pub actor: Option<String>,
     /// Print raw protocol answers instead of tables.
-    #[arg(long, global = true)]
+    #[arg(long, global = true, help_heading = GLOBAL)]
     pub json: bool,
     /// No progress bars.
-    #[arg(long, short, global = true)]
+    #[arg(long, short, global = true, help_heading = GLOBAL)]
     pub quiet: bool,
     /// synchronous=NORMAL: faster commits; the last ones before a power loss
     /// may roll back (never corruption).
-    #[arg(long, global = true)]
+    #[arg(long, global = true, help_heading = GLOBAL)]
     pub sync_normal: bool,
     /// SQLite page cache per connection, in MiB (bigger helps large imports).
-    #[arg(long, global = true, default_value_t = 16, value_parser = clap::value_parser!(u32).range(1..=65536))]
+    #[arg(
+        long,
+        global = true,
+        help_heading = GLOBAL,
+        default_value_t = 16,
+        value_parser = clap::value_parser!(u32).range(1..=65536)
+    )]
     pub cache_mib: u32,
     #[command(subcommand)]
     pub cmd: Cmd,
@@ -358,7 +369,7 @@ pub struct LedgerFilter {
     #[arg(long)]
     pub location: Option<u64>,
     /// Only this type.
-    #[arg(long = "type", value_parser = PossibleValuesParser::new(MOVEMENT_TYPES))]
+    #[arg(long = "type", value_name = "TYPE", value_parser = PossibleValuesParser::new(MOVEMENT_TYPES))]
     pub kind: Option<String>,
     /// From this date (YYYY-MM-DD, UTC) or time (RFC 3339), inclusive.
     #[arg(long)]
