@@ -153,8 +153,15 @@ mod locate;
 /// declined.
 pub fn from_args<T: DeserializeOwned>(prefix: &str, v: serde_json::Value) -> Result<T> {
     let text = v.to_string();
-    serde_json::from_str(&text)
-        .map_err(|e| locate::refusal(prefix, &text, &e, &|t| serde_json::from_str::<T>(t).err()))
+    read::<T>(&text).map_err(|e| locate::refusal(prefix, &text, &e, &|t| read::<T>(t).err()))
+}
+
+/// serde_json's reader for one type, kept out of line: `from_args` calls it
+/// twice (the refusal may read again), and one copy of each argument type's
+/// reader is enough in the wasm module.
+#[inline(never)]
+fn read<T: DeserializeOwned>(text: &str) -> serde_json::Result<T> {
+    serde_json::from_str(text)
 }
 
 /// Arguments as their handler takes them. The largest argument types are boxed
