@@ -1252,6 +1252,63 @@ fn a_subcommands_help_lists_its_own_options_apart_from_the_global_ones() {
 }
 
 #[test]
+fn a_negative_amount_is_refused_naming_its_field_not_taken_for_an_option() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("shop.db");
+    ok(&db, &["products", "add", "--sku", "A", "--name", "A"]);
+    for (args, field) in [
+        (
+            vec![
+                "products", "add", "--sku", "B", "--name", "B", "--price", "-1",
+            ],
+            "price",
+        ),
+        (
+            vec![
+                "products",
+                "add",
+                "--sku",
+                "B",
+                "--name",
+                "B",
+                "--purchase-price",
+                "-1",
+            ],
+            "purchase_price",
+        ),
+        (
+            vec![
+                "products",
+                "add",
+                "--sku",
+                "B",
+                "--name",
+                "B",
+                "--threshold",
+                "-1",
+            ],
+            "low_stock_threshold",
+        ),
+        (vec!["stock", "add", "1", "-5"], "quantity"),
+        (
+            vec!["stock", "set", "1", "-5", "--reason", "count"],
+            "quantity",
+        ),
+    ] {
+        let r = sb(&db, &args);
+        assert_eq!(r.code, 1, "{args:?}: {}", r.err);
+        assert_eq!(
+            r.err.trim(),
+            format!("error: invalid_field: invalid field `{field}`: must be >= 0"),
+            "{args:?}"
+        );
+    }
+    let r = sb(&db, &["stock", "set", "1", "5", "--expected", "-1"]);
+    assert_eq!(r.code, 1, "{}", r.err);
+    assert!(r.err.starts_with("error: conflict: "), "{}", r.err);
+}
+
+#[test]
 fn imports_with_json_print_one_object_a_script_can_use() {
     let dir = tempfile::tempdir().unwrap();
     let db = dir.path().join("j.db");

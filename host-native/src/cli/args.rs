@@ -269,6 +269,10 @@ pub enum ProductsCmd {
 }
 
 /// `products add`.
+///
+/// Its amounts, like a stock change's quantities, take negative numbers
+/// (`--price -1`) as values, so the engine says what the field accepts
+/// instead of the parser calling `-1` an unknown option.
 #[derive(Debug, Args)]
 pub struct ProductAdd {
     /// Unique SKU.
@@ -281,16 +285,16 @@ pub struct ProductAdd {
     #[arg(long)]
     pub ean: Option<String>,
     /// Sale price.
-    #[arg(long)]
+    #[arg(long, allow_negative_numbers = true)]
     pub price: Option<String>,
     /// Purchase price.
-    #[arg(long)]
+    #[arg(long, allow_negative_numbers = true)]
     pub purchase_price: Option<String>,
     /// Unit (default pcs).
     #[arg(long)]
     pub unit: Option<String>,
     /// Low-stock threshold (default 5).
-    #[arg(long)]
+    #[arg(long, allow_negative_numbers = true)]
     pub threshold: Option<String>,
     /// Decimal places of quantities (default 0).
     #[arg(long)]
@@ -328,6 +332,7 @@ pub struct StockChange {
     /// Product id.
     pub product: u64,
     /// Quantity (>= 0).
+    #[arg(allow_negative_numbers = true)]
     pub quantity: String,
     /// Location id (default Main).
     #[arg(long)]
@@ -336,7 +341,7 @@ pub struct StockChange {
     #[arg(long)]
     pub reason: Option<String>,
     /// Refuse (conflict) unless on-hand is still this.
-    #[arg(long)]
+    #[arg(long, allow_negative_numbers = true)]
     pub expected: Option<String>,
     /// Idempotency key (a retry with it applies nothing twice).
     #[arg(long)]
