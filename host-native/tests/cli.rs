@@ -1309,6 +1309,55 @@ fn a_negative_amount_is_refused_naming_its_field_not_taken_for_an_option() {
 }
 
 #[test]
+fn every_refusal_with_json_prints_one_error_object_on_stdout() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("shop.db");
+    received_po(&db);
+    let pdf = dir.path().join("slip.pdf");
+    std::fs::write(&pdf, b"%PDF-1.4 slip").unwrap();
+    let pdf = pdf.to_str().unwrap();
+    let out = dir.path().join("fetched.pdf");
+    let out = out.to_str().unwrap();
+    for args in [
+        // Refused by the command's own request (printed before too).
+        vec!["po", "order", "99"],
+        // By a request made on the way.
+        vec!["po", "add-lines", "99", "--line", "1:5"],
+        vec!["po", "receive", "99", "--all"],
+        vec!["po", "attach-slip", "99", pdf],
+        // By the host.
+        vec!["alerts", "ack", "99"],
+        vec!["po", "slip", "1", "--out", out],
+    ] {
+        let mut all = vec!["--json"];
+        all.extend_from_slice(&args);
+        let r = sb(&db, &all);
+        assert_eq!(r.code, 1, "{args:?}: {}", r.err);
+        assert_eq!(r.out.lines().count(), 1, "{args:?}: {}", r.out);
+        let v: Value = serde_json::from_str(r.out.trim()).unwrap();
+        assert_eq!(v["error"]["code"], "not_found", "{args:?}: {v}");
+        assert!(v["error"]["message"].is_string(), "{args:?}: {v}");
+        assert!(v["error"]["details"].is_object(), "{args:?}: {v}");
+    }
+    // A refused line of `exec` is answered in its place, once.
+    let r = Command::new(env!("CARGO_BIN_EXE_stockbook"))
+        .arg("--db")
+        .arg(&db)
+        .args(["--json", "exec"])
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::piped())
+        .spawn()
+        .and_then(|mut c| {
+            use std::io::Write;
+            c.stdin.take().unwrap().write_all(b"nonsense\n")?;
+            c.wait_with_output()
+        })
+        .unwrap();
+    assert_eq!(r.status.code(), Some(1));
+    assert_eq!(String::from_utf8(r.stdout).unwrap().lines().count(), 1);
+}
+
+#[test]
 fn imports_with_json_print_one_object_a_script_can_use() {
     let dir = tempfile::tempdir().unwrap();
     let db = dir.path().join("j.db");

@@ -120,6 +120,12 @@ pub struct Ctx {
     actor: String,
     json: bool,
     quiet: bool,
+    /// With `--json`: whether stdout got the command's answer already.
+    printed: bool,
+    /// The last error answer of [`Ctx::call`] (a request the command made
+    /// on its way, not printed), for `--json` to print when it ends the
+    /// command.
+    refusal: Option<String>,
 }
 
 impl Ctx {
@@ -154,7 +160,11 @@ impl Ctx {
     fn call_keyed(&mut self, cmd: &str, args: Value, key: Option<&str>) -> Outcome<Value> {
         let req = self.request(cmd, args, key);
         let answer = self.send_raw(&req)?;
-        split(&answer)
+        let ok = split(&answer);
+        if ok.is_err() {
+            self.refusal = Some(answer);
+        }
+        ok
     }
 
     /// Runs a command and prints it: raw with `--json`, else through `show`.
@@ -173,6 +183,7 @@ impl Ctx {
         let answer = self.send_raw(&req)?;
         if self.json {
             say!("{answer}");
+            self.printed = true;
         }
         let ok = split(&answer)?;
         if !self.json {
@@ -296,8 +307,10 @@ fn run(cli: Cli) -> Outcome {
         actor: cli.actor.unwrap_or_else(default_actor),
         json: cli.json,
         quiet: cli.quiet,
+        printed: false,
+        refusal: None,
     };
-    match cmd {
+    let done = match cmd {
         Cmd::Exec(a) => commands::exec(&mut ctx, a),
         Cmd::Products(a) => commands::products(&mut ctx, a),
         Cmd::Stock(a) => commands::stock(&mut ctx, a),
@@ -306,7 +319,23 @@ fn run(cli: Cli) -> Outcome {
         Cmd::Po(a) => commands::po(&mut ctx, a, &db),
         Cmd::Alerts(a) => commands::alerts(&mut ctx, a),
         Cmd::Serve(_) | Cmd::Token(_) => Ok(()),
+    };
+    // With --json a refused command prints its error object on stdout, also
+    // when the refusal came from a request made on the way (`po add-lines`
+    // reads the PO first) or from the host (`alerts ack`, packing slips).
+    // `exec` and the imports printed their answers and end `some_refused`.
+    if let Err(Failure::Refused { code, message }) = &done {
+        if ctx.json && !ctx.printed && code != "some_refused" {
+            match ctx.refusal.take() {
+                Some(answer) => say!("{answer}"),
+                None => say!(
+                    "{}",
+                    json!({"error": {"code": code, "message": message, "details": {}}})
+                ),
+            }
+        }
     }
+    done
 }
 
 fn server_failure((message, code): crate::server::cli::Failed) -> Failure {
