@@ -1358,6 +1358,20 @@ fn every_refusal_with_json_prints_one_error_object_on_stdout() {
 }
 
 #[test]
+fn an_alert_id_given_twice_is_acknowledged_once() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("shop.db");
+    ok(&db, &["products", "add", "--sku", "A", "--name", "A"]);
+    ok(&db, &["stock", "add", "1", "10"]);
+    ok(&db, &["stock", "set", "1", "1"]);
+    let alerts = ok(&db, &["alerts", "list"]);
+    let id = alerts[0]["id"].to_string();
+    let r = sb(&db, &["alerts", "ack", &id, &id]);
+    assert_eq!(r.code, 0, "{}", r.err);
+    assert_eq!(ok(&db, &["alerts", "list"]), serde_json::json!([]));
+}
+
+#[test]
 fn imports_with_json_print_one_object_a_script_can_use() {
     let dir = tempfile::tempdir().unwrap();
     let db = dir.path().join("j.db");

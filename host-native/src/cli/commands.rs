@@ -954,7 +954,11 @@ pub fn alerts(ctx: &mut Ctx, c: AlertsCmd) -> Outcome {
             );
             Ok(())
         }
-        AlertsCmd::Ack { ids } => {
+        AlertsCmd::Ack { mut ids } => {
+            // An id given twice is acknowledged once, not then reported
+            // missing.
+            let mut seen = std::collections::HashSet::new();
+            ids.retain(|id| seen.insert(*id));
             let mut missing = Vec::new();
             for id in ids {
                 if !store.ack_alert(id, crate::now())? {
