@@ -321,6 +321,31 @@ fn a_typed_replay_of_a_po_answer_keeps_actions_and_exact_totals() {
     assert_eq!(crate::protocol::answer_json(&Ok(replayed)), first);
 }
 
+/// Stock past the request limits (two adds of 999999999999: 13 digits) in
+/// the answers of `update_stock` and `update_product` comes back when the
+/// Rust API types the kept answer again; it used to be `conflict`
+/// ("unreadable kept answer: at most 12 digits before the point").
+#[test]
+fn a_typed_replay_reads_back_stock_past_the_request_limits() {
+    let mut k = Kit::new();
+    let p = k.product("BIG");
+    let add = json!({"product_id": p, "operation": "add", "quantity": "999999999999"});
+    k.ok("update_stock", add.clone());
+    for (key, cmd, args) in [
+        ("big-add", "update_stock", add),
+        ("big-rename", "update_product", json!({"id": p, "name": "Big"})),
+    ] {
+        let req = json!({"cmd": cmd, "actor": k.actor, "now": k.now.to_rfc3339(),
+            "idempotency_key": key, "args": args})
+        .to_string();
+        let first = k.send(&req);
+        assert!(first.contains(r#""on_hand":"1999999999998""#), "{first}");
+        let parsed = crate::protocol::parse_request(&req).unwrap();
+        let replayed = crate::engine::execute(&mut k.store, parsed).unwrap();
+        assert_eq!(crate::protocol::answer_json(&Ok(replayed)), first, "{cmd}");
+    }
+}
+
 #[test]
 fn a_refused_command_does_not_use_up_its_key() {
     let mut k = Kit::new();

@@ -143,12 +143,16 @@ impl StockLevel {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct StockTotals {
     /// Sum of on-hand.
+    #[serde(deserialize_with = "crate::decimal::stored::quantity")]
     pub on_hand: Quantity,
     /// Sum of held.
+    #[serde(deserialize_with = "crate::decimal::stored::quantity")]
     pub held: Quantity,
     /// `on_hand - held`.
+    #[serde(deserialize_with = "crate::decimal::stored::quantity")]
     pub available: Quantity,
     /// Sum of incoming.
+    #[serde(deserialize_with = "crate::decimal::stored::quantity")]
     pub incoming: Quantity,
     /// True when some location holds more than it has.
     pub oversold: bool,
@@ -211,7 +215,8 @@ pub struct UpdateStock {
     pub client: Option<String>,
 }
 
-/// A stock level as answered.
+/// A stock level as answered: the record with its `available`, so no client
+/// works out `on_hand - held` itself (`get_stock`, `get_product`, `update_stock`).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct StockView {
     /// Product.
@@ -219,13 +224,20 @@ pub struct StockView {
     /// Location.
     pub location_id: Id,
     /// On hand.
+    #[serde(deserialize_with = "crate::decimal::stored::quantity")]
     pub on_hand: Quantity,
     /// Held.
+    #[serde(deserialize_with = "crate::decimal::stored::quantity")]
     pub held: Quantity,
     /// Available.
+    #[serde(deserialize_with = "crate::decimal::stored::quantity")]
     pub available: Quantity,
     /// Incoming.
+    #[serde(deserialize_with = "crate::decimal::stored::quantity")]
     pub incoming: Quantity,
+    /// Time of the newest movement here (`null`: none yet).
+    #[serde(serialize_with = "crate::text::serialize_opt_utc")]
+    pub last_movement_at: Option<DateTime<Utc>>,
 }
 
 impl From<&StockLevel> for StockView {
@@ -237,6 +249,7 @@ impl From<&StockLevel> for StockView {
             held: l.held,
             available: l.available(),
             incoming: l.incoming,
+            last_movement_at: l.last_movement_at,
         }
     }
 }
@@ -291,6 +304,7 @@ pub struct LocationOnHand {
     /// Location.
     pub location_id: Id,
     /// On hand then.
+    #[serde(deserialize_with = "crate::decimal::stored::quantity")]
     pub on_hand: Quantity,
 }
 
@@ -302,6 +316,7 @@ pub struct PastStock {
     /// The moment.
     pub at: DateTime<Utc>,
     /// Total on hand then.
+    #[serde(deserialize_with = "crate::decimal::stored::quantity")]
     pub on_hand: Quantity,
     /// Per location.
     pub locations: Vec<LocationOnHand>,

@@ -6,7 +6,7 @@ use crate::auth::Actor;
 use crate::catalog::{self, all, ById, Deleted};
 use crate::decimal::{Money, Quantity};
 use crate::error::{Error, Result};
-use crate::ledger::{self, MovementQuery, Operation, Source, StockLevel, StockTotals};
+use crate::ledger::{self, MovementQuery, Operation, Source, StockTotals, StockView};
 use crate::numbering::{self, Sequence};
 use crate::paging::{nullable, PageRequest, Paged};
 use crate::purchasing;
@@ -226,7 +226,7 @@ pub struct ProductView {
     /// Totals over all locations.
     pub stock: StockTotals,
     /// Per location.
-    pub locations: Vec<StockLevel>,
+    pub locations: Vec<StockView>,
 }
 
 fn check_refs(
@@ -471,7 +471,7 @@ pub fn view(tx: &mut Tx<'_>, product: Product) -> Result<ProductView> {
     Ok(ProductView {
         product,
         stock,
-        locations,
+        locations: locations.iter().map(StockView::from).collect(),
     })
 }
 

@@ -101,14 +101,6 @@ export interface Product {
   archived: boolean;
 }
 
-export interface StockLevel {
-  product_id: Id;
-  location_id: Id;
-  on_hand: Decimal;
-  held: Decimal;
-  incoming: Decimal;
-  last_movement_at: Timestamp | null;
-}
 export interface StockTotals {
   on_hand: Decimal;
   held: Decimal;
@@ -117,7 +109,7 @@ export interface StockTotals {
   oversold: boolean;
   low_stock: boolean;
 }
-export interface ProductView { product: Product; stock: StockTotals; locations: StockLevel[] }
+export interface ProductView { product: Product; stock: StockTotals; locations: StockView[] }
 
 export type MovementType = 'purchase' | 'consumption' | 'adjustment' | 'return';
 export interface Source {
@@ -146,6 +138,7 @@ export interface StockView {
   held: Decimal;
   available: Decimal;
   incoming: Decimal;
+  last_movement_at: Timestamp | null;
 }
 export interface StockChange { movement: Movement | null; stock: StockView }
 export interface StockReport { product_id: Id; totals: StockTotals; locations: StockView[] }
