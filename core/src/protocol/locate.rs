@@ -178,6 +178,10 @@ pub(super) fn refusal(
     let path = path_at(text, at, blame);
     let field = if path == "." {
         prefix.to_string()
+    } else if prefix == "args" {
+        // An argument is named as the rules name it (`lines[0].quantity`),
+        // so a field reads the same whether the reader or a rule refused it.
+        path
     } else {
         format!("{prefix}.{path}")
     };
@@ -354,7 +358,7 @@ mod tests {
                     let field = if path == "." {
                         "args".to_string()
                     } else {
-                        format!("args.{path}")
+                        path
                     };
                     let inner = e.inner().to_string();
                     let msg = inner[..inner.rfind(" at line ").unwrap_or(inner.len())].to_string();
@@ -394,13 +398,13 @@ mod tests {
         };
         let hint = "dates are written 2026-03-01, times in RFC 3339 such as 2026-03-01T09:00:00Z";
         for (text, field, chrono_says) in [
-            (r#"{"d": "2026-13-01"}"#, "args.d", "input is out of range"),
+            (r#"{"d": "2026-13-01"}"#, "d", "input is out of range"),
             (
                 r#"{"t": "yesterday"}"#,
-                "args.t",
+                "t",
                 "input contains invalid characters",
             ),
-            (r#"{"t": "2026-03-01"}"#, "args.t", "premature end of input"),
+            (r#"{"t": "2026-03-01"}"#, "t", "premature end of input"),
         ] {
             assert_eq!(
                 refuse(text),
@@ -411,7 +415,7 @@ mod tests {
         // Other refusals keep serde's words.
         assert_eq!(
             refuse(r#"{"n": "x"}"#),
-            Error::field("args.n", "invalid type: string \"x\", expected u32")
+            Error::field("n", "invalid type: string \"x\", expected u32")
         );
     }
 
@@ -427,32 +431,32 @@ mod tests {
         for (text, field, given) in [
             (
                 r#"{"id":1,"inner":{"kind":null}}"#,
-                "args.inner.kind",
+                "inner.kind",
                 "null",
             ),
             (
                 r#"{"id":1,"inner":{"kind": 3 }}"#,
-                "args.inner.kind",
+                "inner.kind",
                 "a number",
             ),
             (
                 r#"{"id":1,"inner":{"kind":-2.5e3,"deeper":null}}"#,
-                "args.inner.kind",
+                "inner.kind",
                 "a number",
             ),
             (
                 r#"{"id":1,"inner":{"kind":true}}"#,
-                "args.inner.kind",
+                "inner.kind",
                 "a boolean",
             ),
             (
                 r#"{"id":1,"inner":{"kind":["add"]}}"#,
-                "args.inner.kind",
+                "inner.kind",
                 "an array",
             ),
             (
                 "{\"id\":1,\"inner\":{\"kind\":\"add\",\n\"deeper\":{\"kind\":false}}}",
-                "args.inner.deeper.kind",
+                "inner.deeper.kind",
                 "a boolean",
             ),
         ] {
@@ -468,12 +472,12 @@ mod tests {
         let e = serde_json::from_str::<Args>(text).unwrap_err();
         assert_eq!(
             refusal("args", text, &e, &|_| None),
-            Error::field("args.inner.kind", "expected value"),
+            Error::field("inner.kind", "expected value"),
         );
         assert_eq!(
             refusal("args", text, &e, &|t| serde_json::from_str::<u8>(t).err()),
             Error::field(
-                "args.inner.kind",
+                "inner.kind",
                 "invalid type: null, expected a name written as a string"
             ),
         );
