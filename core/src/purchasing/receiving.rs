@@ -169,6 +169,31 @@ fn receivable(line: &PoLine, tolerance_percent: Decimal) -> Quantity {
     }
 }
 
+/// The date a delivery arrived: the date of `now` unless given. Goods cannot
+/// arrive before they were ordered, nor on a day that has not come yet, so
+/// either is a typing mistake the clerk should see (RULES is silent; this
+/// is what a clerk expects).
+fn received_on(
+    po: &PurchaseOrder,
+    given: Option<NaiveDate>,
+    today: NaiveDate,
+) -> Result<NaiveDate> {
+    let Some(d) = given else { return Ok(today) };
+    if d < po.order_date {
+        return Err(Error::field(
+            "received_date",
+            format!("before the order date {}", po.order_date),
+        ));
+    }
+    if d > today {
+        return Err(Error::field(
+            "received_date",
+            format!("after today ({today}, the date of `now`)"),
+        ));
+    }
+    Ok(d)
+}
+
 /// `receive_purchase_order`: all lines or none.
 pub fn receive(tx: &mut Tx<'_>, actor: &Actor, a: Receive) -> Result<PoView> {
     let mut po = tx.purchase_order(a.id)?;
@@ -186,6 +211,7 @@ pub fn receive(tx: &mut Tx<'_>, actor: &Actor, a: Receive) -> Result<PoView> {
             .iter()
             .map(|l| (l.line_no, l.quantity, l.location_id)),
     )?;
+    let received_date = received_on(&po, a.received_date, tx.now.date_naive())?;
     let tolerance = tx.setting(|s| s.over_receipt_tolerance_percent.get())?;
     for (&idx, &(q, _)) in &wanted {
         let line = &po.lines[idx];
@@ -240,7 +266,7 @@ pub fn receive(tx: &mut Tx<'_>, actor: &Actor, a: Receive) -> Result<PoView> {
     }
     let complete = po.lines.iter().all(|l| l.received >= l.quantity);
     po.status = po.status.after(PoAction::Receive { complete })?;
-    po.received_date = Some(a.received_date.unwrap_or(tx.now.date_naive()));
+    po.received_date = Some(received_date);
     if packing.is_some() {
         po.packing_slip_number = packing;
     }

@@ -865,6 +865,35 @@ fn cancelling_an_ordered_po_drops_incoming() {
     );
 }
 
+/// A delivery cannot arrive before its order date nor after today (the
+/// date of `now`); both ends themselves are fine. A refusal receives nothing.
+#[test]
+fn a_received_date_lies_between_the_order_date_and_today() {
+    let mut s = setup();
+    let po = po_in(&mut s, "ordered"); // ordered on 2026-01-05
+    s.k.advance(Duration::days(3)); // today: 2026-01-08
+    let receipt = |date: &str| json!({"id": po, "lines": [{"line_no": 1, "quantity": 1}], "received_date": date});
+    let before = s.k.snapshot_text();
+    for (date, reason) in [
+        ("2026-01-04", "before the order date 2026-01-05"),
+        ("2026-01-09", "after today (2026-01-08, the date of `now`)"),
+    ] {
+        let d =
+            s.k.refused("invalid_field", "receive_purchase_order", receipt(date));
+        assert_eq!(d["field"], "received_date", "{date}");
+        assert_eq!(d["reason"], reason, "{date}");
+    }
+    assert_eq!(
+        s.k.snapshot_text(),
+        before,
+        "a refused receipt changes nothing"
+    );
+    for date in ["2026-01-05", "2026-01-08"] {
+        let r = s.k.ok("receive_purchase_order", receipt(date));
+        assert_eq!(r["purchase_order"]["received_date"], date);
+    }
+}
+
 #[test]
 fn receiving_into_another_location() {
     let mut s = setup();
@@ -872,9 +901,11 @@ fn receiving_into_another_location() {
         .as_u64()
         .unwrap();
     let po = po_in(&mut s, "ordered");
-    let r = s.k.ok("receive_purchase_order", json!({"id": po, "lines": [{"line_no": 1, "quantity": 10, "location_id": van}], "received_date": "2026-01-04"}));
+    // Recorded two days late: the delivery came the day after ordering.
+    s.k.advance(Duration::days(2));
+    let r = s.k.ok("receive_purchase_order", json!({"id": po, "lines": [{"line_no": 1, "quantity": 10, "location_id": van}], "received_date": "2026-01-06"}));
     assert_eq!(r["movements"][0]["location_id"], van);
-    assert_eq!(r["purchase_order"]["received_date"], "2026-01-04");
+    assert_eq!(r["purchase_order"]["received_date"], "2026-01-06");
     let st = s.k.ok(
         "get_stock",
         json!({"product_id": s.bolt, "location_id": van}),
