@@ -503,6 +503,8 @@ fn cli_exit_codes_and_packing_slips() {
         "1",
         "--line",
         "1:4:2.50",
+        "--order-date",
+        "2026-03-20",
     ]);
     assert_eq!(
         out.status.code(),
