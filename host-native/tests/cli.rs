@@ -121,6 +121,36 @@ fn daily_work_through_the_command_line() {
     ack.extend(ids.iter().map(String::as_str));
     table(db, &ack);
     assert_eq!(ok(db, &["alerts", "list"]), serde_json::json!([]));
+    // Acknowledged and raised times are written alike (microseconds, Z).
+    let all = ok(db, &["alerts", "list", "--all"]);
+    for t in [&all[0]["created_at"], &all[0]["acked_at"]] {
+        let t = t.as_str().unwrap();
+        assert_eq!(t.len(), "2026-01-01T00:00:00.000000Z".len(), "{all}");
+        assert!(t.ends_with('Z'), "{all}");
+    }
+    // Tokens list as a table with a header row.
+    table(
+        db,
+        &[
+            "token",
+            "create",
+            "--permissions",
+            "inventory.read",
+            "--as",
+            "viewer",
+        ],
+    );
+    let tokens = table(db, &["token", "list"]);
+    let header = tokens.lines().next().unwrap_or_default();
+    assert!(
+        header.starts_with("ID") && header.contains("PERMISSIONS"),
+        "{tokens}"
+    );
+    assert!(tokens.contains("viewer"), "{tokens}");
+    assert!(
+        tokens.lines().all(|l| l == l.trim_end()),
+        "no trailing blanks: {tokens:?}"
+    );
     assert_eq!(
         sb(db, &["alerts", "ack", &id]).code,
         1,
@@ -557,13 +587,22 @@ fn products_export_is_one_pass_in_id_order_with_every_product() {
 }
 
 /// A database with product 1, supplier 1 and PO 1 (2 of product 1) received
-/// in full on 2026-03-25.
+/// in full on 2026-03-25 (ordered on 2026-03-20: a receipt cannot predate it).
 fn received_po(db: &Path) {
     ok(db, &["products", "add", "--sku", "A", "--name", "Cable"]);
     ok(db, &["suppliers", "add", "--name", "ACME"]);
     ok(
         db,
-        &["po", "create", "--supplier", "1", "--line", "1:2:1.00"],
+        &[
+            "po",
+            "create",
+            "--supplier",
+            "1",
+            "--line",
+            "1:2:1.00",
+            "--order-date",
+            "2026-03-20",
+        ],
     );
     ok(db, &["po", "order", "1"]);
     ok(db, &["po", "receive", "1", "--all", "--date", "2026-03-25"]);

@@ -6,7 +6,7 @@
 
 mod args;
 mod commands;
-mod output;
+pub(crate) mod output;
 mod transfer;
 
 use crate::engine::{open_engine, EngineError, EngineKind, JsonEngine};

@@ -111,19 +111,24 @@ pub fn token(db: &Path, options: Options, c: TokenCmd, json: bool) -> Result<(),
             if json {
                 println!("{}", serde_json::json!({"ok": all}));
             } else {
-                for t in all {
-                    let perms: Vec<&str> = t.permissions.iter().map(|p| p.as_str()).collect();
-                    println!(
-                        "{:>4}  {:<12} {:<40} {}{}",
-                        t.id,
-                        t.actor,
-                        perms.join(","),
-                        t.name,
-                        t.revoked_at
-                            .map(|r| format!("  (revoked {r})"))
-                            .unwrap_or_default()
-                    );
-                }
+                let rows: Vec<Vec<String>> = all
+                    .into_iter()
+                    .map(|t| {
+                        let perms: Vec<&str> = t.permissions.iter().map(|p| p.as_str()).collect();
+                        vec![
+                            t.id.to_string(),
+                            t.actor,
+                            perms.join(","),
+                            t.name,
+                            t.revoked_at.unwrap_or_default(),
+                        ]
+                    })
+                    .collect();
+                // The CLI's table: a header row, columns padded by display width.
+                crate::cli::output::table(
+                    &["ID", "ACTOR", "PERMISSIONS", "NAME", "REVOKED"],
+                    &rows,
+                );
             }
         }
         TokenCmd::Revoke { id } => {

@@ -4,7 +4,7 @@
 //! pending alerts, delivers them, and acknowledges each.
 
 use super::{DbError, SqliteStore};
-use chrono::{DateTime, SecondsFormat, Utc};
+use chrono::{DateTime, Utc};
 use rusqlite::{params, Connection};
 use serde::Serialize;
 use stockbook_core::protocol::Event;
@@ -71,7 +71,8 @@ impl SqliteStore {
     pub fn ack_alert(&mut self, id: i64, now: DateTime<Utc>) -> Result<bool, DbError> {
         let n = self.connection().execute(
             "UPDATE outbox SET acked_at = ?2 WHERE id = ?1 AND acked_at IS NULL",
-            params![id, now.to_rfc3339_opts(SecondsFormat::AutoSi, true)],
+            // Written like `created_at` (microseconds), so the two read alike.
+            params![id, crate::time_text(now)],
         )?;
         Ok(n == 1)
     }
