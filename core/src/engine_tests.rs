@@ -333,7 +333,11 @@ fn a_typed_replay_reads_back_stock_past_the_request_limits() {
     k.ok("update_stock", add.clone());
     for (key, cmd, args) in [
         ("big-add", "update_stock", add),
-        ("big-rename", "update_product", json!({"id": p, "name": "Big"})),
+        (
+            "big-rename",
+            "update_product",
+            json!({"id": p, "name": "Big"}),
+        ),
     ] {
         let req = json!({"cmd": cmd, "actor": k.actor, "now": k.now.to_rfc3339(),
             "idempotency_key": key, "args": args})

@@ -171,16 +171,8 @@ fn null_is_refused_where_a_field_cannot_be_cleared() {
         .clone();
     let cat = k.ok("create_category", json!({"name": "Fasteners"}))["id"].clone();
     for (cmd, args, field) in [
-        (
-            "update_product",
-            json!({"id": p, "name": null}),
-            "name",
-        ),
-        (
-            "update_product",
-            json!({"id": p, "price": null}),
-            "price",
-        ),
+        ("update_product", json!({"id": p, "name": null}), "name"),
+        ("update_product", json!({"id": p, "price": null}), "price"),
         (
             "update_product",
             json!({"id": p, "track_inventory": null}),
@@ -201,11 +193,7 @@ fn null_is_refused_where_a_field_cannot_be_cleared() {
             json!({"id": doc, "client": null}),
             "client",
         ),
-        (
-            "update_category",
-            json!({"id": cat, "name": null}),
-            "name",
-        ),
+        ("update_category", json!({"id": cat, "name": null}), "name"),
         (
             "update_settings",
             json!({"oversell_policy": null}),

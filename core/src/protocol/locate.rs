@@ -429,16 +429,8 @@ mod tests {
         };
         let names = "expected one of `add`, `subtract`, `set`";
         for (text, field, given) in [
-            (
-                r#"{"id":1,"inner":{"kind":null}}"#,
-                "inner.kind",
-                "null",
-            ),
-            (
-                r#"{"id":1,"inner":{"kind": 3 }}"#,
-                "inner.kind",
-                "a number",
-            ),
+            (r#"{"id":1,"inner":{"kind":null}}"#, "inner.kind", "null"),
+            (r#"{"id":1,"inner":{"kind": 3 }}"#, "inner.kind", "a number"),
             (
                 r#"{"id":1,"inner":{"kind":-2.5e3,"deeper":null}}"#,
                 "inner.kind",
