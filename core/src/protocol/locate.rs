@@ -30,6 +30,16 @@ impl Frame {
     }
 }
 
+/// Index of the `"` that closes the string opening at `b[open]` (past an
+/// escaped quote), or an index at or past `b.len()` when the text ends first.
+fn closing_quote(b: &[u8], open: usize) -> usize {
+    let mut i = open + 1;
+    while i < b.len() && b[i] != b'"' {
+        i += if b[i] == b'\\' { 2 } else { 1 };
+    }
+    i
+}
+
 /// Byte offset of serde_json's (1-based line, column-in-bytes) position.
 fn offset_of(text: &str, line: usize, column: usize) -> usize {
     let start: usize = text
@@ -96,10 +106,7 @@ fn path_at(text: &str, end: usize, blame: Blame) -> String {
             }
             b'"' => {
                 let start = i;
-                i += 1;
-                while i < b.len() && b[i] != b'"' {
-                    i += if b[i] == b'\\' { 2 } else { 1 };
-                }
+                i = closing_quote(b, i);
                 let literal = &text[start..(i + 1).min(text.len())];
                 match stack.last_mut() {
                     Some(Frame::Object { key, in_value }) if !*in_value => {
@@ -236,12 +243,7 @@ fn value_len(text: &str) -> usize {
     let mut i = 0;
     while i < b.len() {
         match b[i] {
-            b'"' => {
-                i += 1;
-                while i < b.len() && b[i] != b'"' {
-                    i += if b[i] == b'\\' { 2 } else { 1 };
-                }
-            }
+            b'"' => i = closing_quote(b, i),
             b'[' | b'{' => depth += 1,
             b']' | b'}' if depth <= 1 => return if depth == 1 { i + 1 } else { i },
             b']' | b'}' => depth -= 1,
