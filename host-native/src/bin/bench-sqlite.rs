@@ -3,7 +3,8 @@
 //! - `full`: the disk's raw flush rate (4 KiB overwrite of a preallocated
 //!   file + fdatasync: the physical limit of durable commits; and 4 KiB
 //!   append + fdatasync), side by side with single commands, each its own
-//!   transaction, with synchronous=FULL;
+//!   transaction, with synchronous=FULL, and with SQLite's own floor: a
+//!   bare one-row INSERT committed the same way;
 //! - `normal`: single commands with synchronous=NORMAL;
 //! - `batch`: N stock updates in ONE transaction (parsed requests, as a
 //!   server hands them over), and `batch-json` the same from JSON text to
@@ -144,6 +145,41 @@ impl Probe {
     }
 }
 
+/// SQLite's own floor for a durable single commit: one row inserted into a
+/// one-column table in its own `BEGIN IMMEDIATE` ... `COMMIT`, WAL and
+/// synchronous=FULL as the store sets them, through the same bundled SQLite
+/// (`HAVE_FDATASYNC`). No SQLite store commits a command faster than this;
+/// it tells how much of the distance to the flush probe is the store's.
+struct Bare {
+    conn: rusqlite::Connection,
+    n: i64,
+}
+
+impl Bare {
+    fn new(dir: &Path) -> Bare {
+        let conn =
+            rusqlite::Connection::open(fresh(dir, "bare-sqlite.db")).unwrap_or_else(|e| fail(e));
+        conn.execute_batch(
+            "PRAGMA journal_mode=WAL; PRAGMA synchronous=FULL;
+             CREATE TABLE t(id INTEGER PRIMARY KEY, v INTEGER NOT NULL);",
+        )
+        .unwrap_or_else(|e| fail(e));
+        Bare { conn, n: 0 }
+    }
+
+    fn commit(&mut self) {
+        self.n += 1;
+        let run = |c: &rusqlite::Connection, n: i64| -> rusqlite::Result<()> {
+            c.prepare_cached("BEGIN IMMEDIATE")?.execute([])?;
+            c.prepare_cached("INSERT INTO t(v) VALUES (?1)")?
+                .execute([n])?;
+            c.prepare_cached("COMMIT")?.execute([])?;
+            Ok(())
+        };
+        run(&self.conn, self.n).unwrap_or_else(|e| fail(e));
+    }
+}
+
 /// A store with one product, and the stock update sent to it.
 fn single_store(dir: &Path, name: &str, sync: Synchronous) -> (SqliteStore, String) {
     let path = fresh(dir, name);
@@ -157,9 +193,10 @@ fn single_store(dir: &Path, name: &str, sync: Synchronous) -> (SqliteStore, Stri
 }
 
 /// What `full` compares: the two flush probes, one durable
-/// (synchronous=FULL) single command, and the same command with
-/// synchronous=NORMAL (the command's own work without its flush).
-const KINDS: usize = 4;
+/// (synchronous=FULL) single command, the same command with
+/// synchronous=NORMAL (the command's own work without its flush), and a bare
+/// durable SQLite commit ([`Bare`]).
+const KINDS: usize = 5;
 
 /// Per kind: operations done and the seconds they took.
 type Totals = [(u64, f64); KINDS];
@@ -184,17 +221,20 @@ fn fsync_and_full(dir: &Path, secs: f64, rounds: usize) -> (Totals, Totals) {
     let mut probe = Probe::new(dir);
     let (mut s, r) = single_store(dir, "single-full.db", Synchronous::Full);
     let (mut normal, _) = single_store(dir, "single-full-normal.db", Synchronous::Normal);
+    let mut bare = Bare::new(dir);
     let mut op = |kind: usize| match kind {
         0 => probe.overwrite(),
         1 => probe.append(),
         2 => must_be_ok(&s.execute_json(&r)),
-        _ => must_be_ok(&normal.execute_json(&r)),
+        3 => must_be_ok(&normal.execute_json(&r)),
+        _ => bare.commit(),
     };
     // Warm up: the WAL grows to its working size and restarts once, as it
     // has long done in a store that has been running.
     for _ in 0..1200 {
         op(2);
         op(3);
+        op(4);
     }
     let mut alternating: Totals = [(0, 0.0); KINDS];
     let start = Instant::now();
@@ -445,7 +485,7 @@ fn main() {
             ("alternating one by one, 10 s", &alternating),
             ("interleaved 20 x 0.25 s windows", &windows),
         ] {
-            let [overwrite, append, full, normal] = rates(t);
+            let [overwrite, append, full, normal, bare] = rates(t);
             println!("{how}:");
             println!(
                 "  raw flush, 4 KiB overwrite + fdatasync: {overwrite:.0}/s ({:.3} ms each)",
@@ -466,6 +506,12 @@ fn main() {
                 1000.0 / normal,
                 1000.0 / full - 1000.0 / normal,
                 100.0 * (1.0 / overwrite) / (1.0 / overwrite + 1.0 / normal)
+            );
+            println!(
+                "  SQLite's floor, a bare one-row INSERT per durable transaction: {bare:.0} commits/s ({:.3} ms each) = {:.0}% of the overwrite rate; the command gets {:.0}% of the floor's rate",
+                1000.0 / bare,
+                100.0 * bare / overwrite,
+                100.0 * full / bare
             );
         }
         fsync = rates(&alternating)[0];
