@@ -1601,3 +1601,20 @@ fn csv_files_without_a_usable_header_are_file_errors_naming_the_file() {
         r.err
     );
 }
+
+#[test]
+fn a_slips_zip_year_no_date_can_have_is_a_usage_error_and_writes_nothing() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("s.db");
+    received_po(&db);
+    let zip = dir.path().join("y.zip");
+    let z = zip.to_str().unwrap();
+    for year in ["--year=0", "--year=-5", "--year=10000"] {
+        let r = sb(&db, &["po", "slips-zip", year, "--out", z]);
+        assert_eq!(r.code, 2, "{year}: {}", r.err);
+        assert!(r.err.contains("--year"), "{year}: {}", r.err);
+        assert!(!zip.exists(), "{year} wrote a ZIP");
+    }
+    let r = sb(&db, &["po", "slips-zip", "--year", "9999", "--out", z]);
+    assert_eq!(r.code, 0, "{}", r.err);
+}

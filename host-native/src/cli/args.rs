@@ -653,8 +653,9 @@ pub enum PoCmd {
     },
     /// Export all packing slips of a year as one ZIP.
     SlipsZip {
-        /// Year of the received date (default this year).
-        #[arg(long)]
+        /// Year of the received date (default this year; 1 to 9999, the
+        /// years a YYYY-MM-DD date can hold).
+        #[arg(long, value_parser = clap::value_parser!(i32).range(1..=9999))]
         year: Option<i32>,
         /// The ZIP file to write.
         #[arg(long)]
