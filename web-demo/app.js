@@ -458,6 +458,7 @@ async function ordersView(params) {
     ),
     page.items.length === 0 ? h('p', { class: 'muted' }, 'No purchase order matches.') : null,
     pager(page, 'purchase order(s)', (n) => href(status, supplierId, n)),
+    slipsZip(),
     deniedNote(),
   );
 }
@@ -666,6 +667,87 @@ function returnForm(po) {
   return { inputs, submit, reasonLabel: h('label', {}, 'Reason ', reason) };
 }
 
+/** Hands `blob` to the browser as a download named `name`. */
+function saveBlob(blob, name) {
+  const url = URL.createObjectURL(blob);
+  const a = h('a', { href: url, download: name, hidden: true });
+  document.body.append(a);
+  a.click();
+  a.remove();
+  // The download has its own copy by then; the URL goes once it is surely taken.
+  setTimeout(() => URL.revokeObjectURL(url), 60_000);
+}
+
+const SLIP_TYPES = 'application/pdf,image/png,image/jpeg,.pdf,.png,.jpg,.jpeg';
+
+/**
+ * The supplier's packing slip of a PO whose goods came in (seed 001): which
+ * file is attached (its stored name), open or download it, attach or
+ * replace one. The server stores the files and decides what it takes (type
+ * by content, 10 MB); its refusal is said in its words. Offline there are
+ * no files: the page says so instead of offering a button that cannot work.
+ */
+async function slipSection(po) {
+  const title = h('h3', {}, 'Packing slip');
+  if (!api.attachSlip) {
+    return h('section', { id: 'packing-slip' }, title,
+      h('p', { id: 'slip-offline', class: 'muted' },
+        'Packing slip files are kept by the server: attach this one from the page opened with the server\'s link. ',
+        'Offline, the slip number goes with the receipt.'));
+  }
+  const name = await api.slipName(po.id);
+  const file = h('input', { type: 'file', id: 'slip-file', accept: SLIP_TYPES, 'aria-label': 'Packing slip file (PDF, PNG or JPEG)' });
+  const key = keyFor();
+  const attach = busyButton({ id: 'attach-slip', disabled: true }, name ? 'Replace slip' : 'Attach slip', async () => {
+    const f = file.files[0];
+    if (!f) return;
+    // The stored slip is gone once replaced: asked first.
+    if (name && !confirm(`${po.number} already has a packing slip (${name}). Replace it with ${f.name}?`)) return;
+    const slip = await api.attachSlip(po.id, f, key({ id: po.id, name: f.name, size: f.size, modified: f.lastModified }));
+    done(`Packing slip ${name ? 'replaced' : 'attached'}: ${slip.file_name}`);
+    await poView(po.id);
+  });
+  // Nothing to send until a file is chosen.
+  file.addEventListener('change', () => { attach.disabled = file.files.length === 0; });
+  const open = busyButton({ id: 'open-slip', class: 'secondary' }, 'Open', async () => {
+    // The tab is opened now, within the click (later, a popup blocker would stop it).
+    const tab = window.open('', '_blank');
+    try {
+      const { blob, name: stored } = await api.slip(po.id);
+      if (tab) tab.location.href = URL.createObjectURL(blob);
+      else saveBlob(blob, stored);
+    } catch (e) {
+      tab?.close();
+      throw e;
+    }
+  });
+  const download = busyButton({ id: 'download-slip', class: 'secondary' }, 'Download', async () => {
+    const { blob, name: stored } = await api.slip(po.id);
+    saveBlob(blob, stored);
+  });
+  return h('section', { id: 'packing-slip' }, title,
+    name
+      ? h('p', { id: 'slip-attached' }, 'Attached: ', h('strong', { id: 'slip-name' }, name), ' ', open, ' ', download)
+      : h('p', { id: 'slip-none', class: 'muted' }, 'No packing slip attached yet.'),
+    h('div', { class: 'toolbar' },
+      h('label', {}, name ? 'Replace with ' : 'Slip file (PDF, PNG or JPEG) ', file), attach));
+}
+
+/**
+ * Every packing slip of a year as one ZIP, for whoever keeps the books
+ * (the server's admin route; the page offers it to an admin sign-in).
+ */
+function slipsZip() {
+  if (!api.slipsZip || !api.actor?.permissions?.includes('admin')) return null;
+  const year = h('input', { type: 'number', id: 'slips-year', min: 1970, max: 9999, step: 1, value: new Date().getFullYear(), 'aria-label': 'Year of the packing slips' });
+  const get = busyButton({ id: 'slips-zip', class: 'secondary' }, 'Download ZIP', async () => {
+    const { blob, name } = await api.slipsZip(year.value);
+    saveBlob(blob, name);
+    flash(`Packing slips of ${year.value}: ${name}`);
+  });
+  return h('div', { class: 'toolbar', id: 'slips-zip-bar' }, h('span', { class: 'muted' }, 'Packing slips of the year '), year, get);
+}
+
 /**
  * Closing a partially received PO short, with or without a backorder for
  * what is outstanding (the engine computes the backorder and its number).
@@ -730,7 +812,11 @@ async function poView(id) {
     form ? form.slipLabel : null,
     form ? form.submit : null,
   );
-  const editor = editable ? await lineEditor(po) : null;
+  const [editor, slips] = await Promise.all([
+    editable ? lineEditor(po) : null,
+    // Goods came in: the supplier's packing slip belongs with them.
+    po.received_date ? slipSection(po) : null,
+  ]);
   const headers = ['#', 'SKU', 'Description', 'Ordered', 'Unit cost', 'Received', 'Returned'];
   if (receivable) headers.push('Receive now');
   if (returns) headers.push('Return now');
@@ -769,6 +855,7 @@ async function poView(id) {
     form ? form.verdict : null,
     actions,
     returns ? h('div', { class: 'toolbar', id: 'return-bar' }, returns.reasonLabel, returns.submit) : null,
+    slips,
     deniedNote(),
   );
 }

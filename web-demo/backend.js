@@ -62,12 +62,23 @@ export class ServerBackend {
   }
 
   async #fetch(method, path, body, headers = {}) {
+    const res = await this.#send(method, path, body === undefined ? undefined : JSON.stringify(body),
+      { 'content-type': 'application/json', ...headers }, body?.cmd && !body.idempotency_key && !headers['idempotency-key']);
+    return this.#json(res);
+  }
+
+  /**
+   * One HTTP request; a request that got no answer, or a token the server
+   * no longer knows, is a Refusal saying so. `unkeyed`: a change sent
+   * without an idempotency key (its retry would not be recognised).
+   */
+  async #send(method, path, body, headers, unkeyed = false) {
     let res;
     try {
       res = await fetch(path, {
         method,
-        headers: { authorization: `Bearer ${this.token}`, 'content-type': 'application/json', ...headers },
-        body: body === undefined ? undefined : JSON.stringify(body),
+        headers: { authorization: `Bearer ${this.token}`, ...headers },
+        body,
       });
     } catch {
       // No answer at all (server stopped, network down): whether a change
@@ -75,7 +86,7 @@ export class ServerBackend {
       // the same one again is safe.
       throw new Refusal({
         code: 'unreachable',
-        message: method === 'GET' || body?.cmd && !body.idempotency_key && !headers['idempotency-key']
+        message: method === 'GET' || method === 'HEAD' || unkeyed
           ? 'the server could not be reached; try again when it is back'
           : 'the server could not be reached, so whether the change was made is not known; try again when it is back: the same change is never made twice',
         details: {},
@@ -88,6 +99,11 @@ export class ServerBackend {
         details: {},
       });
     }
+    return res;
+  }
+
+  /** The protocol answer of `res`: its `ok`, or its error as a Refusal. */
+  async #json(res) {
     let answer;
     try {
       answer = await res.json();
@@ -96,6 +112,49 @@ export class ServerBackend {
     }
     this.events.keep(answer);
     return unwrap(answer);
+  }
+
+  /** A file the server answered: `{blob, name}` (the name from Content-Disposition), or its refusal. */
+  async #file(res) {
+    if (!res.ok) return this.#json(res);
+    const name = /filename="([^"]*)"/.exec(res.headers.get('content-disposition') ?? '')?.[1] ?? 'download';
+    return { blob: await res.blob(), name };
+  }
+
+  /**
+   * The stored name of PO `id`'s packing slip, or null when it has none.
+   * A HEAD request: the name without the file.
+   */
+  async slipName(id) {
+    const path = `/api/purchase-orders/${id}/packing-slip`;
+    const res = await this.#send('HEAD', path, undefined, {});
+    if (res.status === 404) return null;
+    if (res.ok) return /filename="([^"]*)"/.exec(res.headers.get('content-disposition') ?? '')?.[1] ?? '';
+    // A HEAD answer has no body: the refusal's words come with a GET.
+    return this.#json(await this.#send('GET', path, undefined, {}));
+  }
+
+  /**
+   * Attaches `file` (a File or Blob: PDF, PNG or JPEG) as PO `id`'s packing
+   * slip, replacing the one it has. The server checks the type (by its
+   * bytes) and the size; the answer is the stored slip (`file_name`...).
+   */
+  async attachSlip(id, file, idempotencyKey = undefined) {
+    const res = await this.#send('PUT', `/api/purchase-orders/${id}/packing-slip`, file, {
+      'content-type': file.type || 'application/octet-stream',
+      ...(idempotencyKey ? { 'idempotency-key': idempotencyKey } : {}),
+    });
+    return this.#json(res);
+  }
+
+  /** PO `id`'s packing slip: `{blob, name}`. */
+  async slip(id) {
+    return this.#file(await this.#send('GET', `/api/purchase-orders/${id}/packing-slip`, undefined, {}));
+  }
+
+  /** Every packing slip of `year` as one ZIP (admin): `{blob, name}`. */
+  async slipsZip(year) {
+    return this.#file(await this.#send('GET', `/api/packing-slips/zip?year=${encodeURIComponent(year)}`, undefined, {}));
   }
 
   /** Low-stock alerts the changes raised since the last call. */

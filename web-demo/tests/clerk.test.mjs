@@ -477,3 +477,116 @@ test('a product search that matches nothing says so, and Add line sends nothing'
   assert.deepEqual(server.requests().slice(before).filter((r) => r.method === 'POST'), []);
   await context.close();
 });
+
+/** The request log's entries since `before` for `method` on paths matching `path`. */
+function logged(before, method, path) {
+  return server.requests().slice(before).filter((r) => r.method === method && path.test(r.path));
+}
+
+const PNG = Buffer.concat([Buffer.from('89504e470d0a1a0a', 'hex'), Buffer.from('a packing slip, scanned')]);
+const PDF = Buffer.from('%PDF-1.4\n% the supplier\'s packing slip\n');
+
+/** The body of a download the page started by clicking `selector`. */
+async function download(page, selector) {
+  const [dl] = await Promise.all([page.waitForEvent('download'), page.click(selector)]);
+  const { readFileSync } = await import('node:fs');
+  return { name: dl.suggestedFilename(), bytes: readFileSync(await dl.path()) };
+}
+
+test('a received PO takes the supplier\'s packing slip: attached, named, opened, downloaded, replaced after asking', async () => {
+  const po = await orderedPo('WASH-M8', 10);
+  await ok('receive_purchase_order', { id: po.id, lines: [{ line_no: 1, quantity: 4 }] });
+  const { context, page, errors } = await openPage(`#/orders/${po.id}`);
+  await page.waitForSelector('#po-status.partially_received');
+  await page.waitForSelector('#slip-none');
+  assert.ok(await page.isDisabled('#attach-slip'), 'nothing to attach before a file is chosen');
+  await page.setInputFiles('#slip-file', { name: 'scan.png', mimeType: 'image/png', buffer: PNG });
+  await page.click('#attach-slip');
+  await page.waitForSelector('#slip-name');
+  const stored = await page.textContent('#slip-name');
+  assert.match(stored, new RegExp(`^${po.number}_CRED001_\\d{8}\\.png$`));
+  assert.match(await page.textContent('#flash'), new RegExp(`Packing slip attached: ${stored}`));
+  // What the server keeps is the file chosen, under the name shown.
+  const kept = await fetch(`${server.origin}/api/purchase-orders/${po.id}/packing-slip`, { headers: { authorization: `Bearer ${server.token}` } });
+  assert.deepEqual(Buffer.from(await kept.arrayBuffer()), PNG);
+
+  // Download: the file, under its stored name.
+  const got = await download(page, '#download-slip');
+  assert.equal(got.name, stored);
+  assert.deepEqual(got.bytes, PNG);
+  // Open: in a new tab.
+  const [tab] = await Promise.all([context.waitForEvent('page'), page.click('#open-slip')]);
+  await tab.waitForURL(/^blob:/);
+  await tab.close();
+
+  // Replacing is asked first; "no" sends nothing.
+  let before = server.requests().length;
+  await page.setInputFiles('#slip-file', { name: 'better-scan.pdf', mimeType: 'application/pdf', buffer: PDF });
+  const asked = [];
+  page.once('dialog', (d) => { asked.push(d.message()); d.dismiss(); });
+  await page.click('#attach-slip');
+  await page.waitForFunction(() => !document.getElementById('attach-slip').disabled);
+  assert.match(asked[0], new RegExp(`already has a packing slip \\(${stored}\\)`));
+  assert.deepEqual(logged(before, 'PUT', /packing-slip$/), []);
+  assert.equal(await page.textContent('#slip-name'), stored);
+  page.once('dialog', (d) => d.accept());
+  await page.click('#attach-slip');
+  await page.waitForFunction((s) => document.getElementById('slip-name')?.textContent === s.replace(/png$/, 'pdf'), stored);
+  assert.match(await page.textContent('#flash'), /Packing slip replaced/);
+
+  // What the server refuses is said in its words: a file that is no PDF, PNG or JPEG...
+  before = server.requests().length;
+  await page.setInputFiles('#slip-file', { name: 'slip.pdf', mimeType: 'application/pdf', buffer: Buffer.from('just text, named .pdf') });
+  page.once('dialog', (d) => d.accept());
+  await page.click('#attach-slip');
+  await page.waitForSelector('#flash.error');
+  assert.equal(await page.getAttribute('#flash', 'role'), 'alert');
+  assert.match(await page.textContent('#flash'), /must be a PDF, PNG or JPEG file \(checked by its content\)/);
+  assert.deepEqual(logged(before, 'PUT', /packing-slip$/).map((r) => r.status), [400]);
+  // ...and one over 10 MB.
+  const big = Buffer.concat([PDF, Buffer.alloc(10 * 1024 * 1024)]);
+  await page.setInputFiles('#slip-file', { name: 'huge.pdf', mimeType: 'application/pdf', buffer: big });
+  page.once('dialog', (d) => d.accept());
+  await page.click('#attach-slip');
+  await page.waitForFunction(() => /10485760 bytes|10 MB/.test(document.getElementById('flash').textContent));
+  assert.match(await page.textContent('#flash'), /^payload_too_large: /);
+  // The slip attached before is still the one.
+  assert.equal(await page.textContent('#slip-name'), stored.replace(/png$/, 'pdf'));
+  assert.deepEqual(errors, []);
+  await context.close();
+});
+
+test('offline, a received PO says its packing slip needs the server instead of offering a dead button', async () => {
+  const context = await browser.newContext();
+  await context.route('**/api/**', (route) => route.abort());
+  const page = await context.newPage();
+  await page.goto(`${server.origin}/?offline#/orders?status=received`);
+  await page.waitForSelector('body[data-ready="1"]');
+  await page.click('#orders tr[data-po] a');
+  await page.waitForSelector('#po-status.received');
+  assert.match(await page.textContent('#slip-offline'), /kept by the server/);
+  assert.equal(await page.locator('#attach-slip, #slip-file, #download-slip').count(), 0);
+  await context.close();
+});
+
+test('an admin downloads a year\'s packing slips as one ZIP; a clerk is not offered it', async () => {
+  const po = await orderedPo('NUT-M6', 2);
+  await ok('receive_purchase_order', { id: po.id, lines: [{ line_no: 1, quantity: 2 }] });
+  const put = await fetch(`${server.origin}/api/purchase-orders/${po.id}/packing-slip`, {
+    method: 'PUT', headers: { authorization: `Bearer ${server.token}` }, body: PDF,
+  });
+  assert.equal(put.status, 200);
+  const { file_name: stored, year } = (await put.json()).ok;
+  const clerk = await openPage('#/orders');
+  await clerk.page.waitForSelector('#orders');
+  assert.equal(await clerk.page.locator('#slips-zip').count(), 0);
+  await clerk.context.close();
+  const { context, page } = await openPage('#/orders', { token: server.createToken('admin', 'boss') });
+  await page.waitForSelector('#slips-zip');
+  await page.fill('#slips-year', String(year));
+  const zip = await download(page, '#slips-zip');
+  assert.equal(zip.name, `packing-slips-${year}.zip`);
+  assert.equal(zip.bytes.subarray(0, 2).toString(), 'PK');
+  assert.ok(zip.bytes.includes(Buffer.from(stored)), `${stored} in the ZIP`);
+  await context.close();
+});
