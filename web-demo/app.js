@@ -207,11 +207,15 @@ function remember(kind, record) {
   known[kind].set(record.id, record);
 }
 
+/** The value of the product chooser's "no product" choice (a free-text PO line). */
+const FREE_TEXT = 'free-text';
+
 /**
  * A product chooser for any number of products: a search box (name, SKU or
  * article number, answered by `list_products`) and a select of the matches.
+ * `freeText` adds a last choice, "no product", for a free-text PO line.
  */
-function productPicker({ id, selected = '', allowAll = false, onchange }) {
+function productPicker({ id, selected = '', allowAll = false, freeText = false, onchange }) {
   const select = h('select', { id, onchange });
   const search = h('input', { type: 'search', id: `${id}-search`, placeholder: 'search', size: 12 });
   const fill = async () => {
@@ -229,6 +233,7 @@ function productPicker({ id, selected = '', allowAll = false, onchange }) {
     );
     if (page.has_more) select.append(h('option', { disabled: true }, `… ${page.total_count - page.items.length} more: search`));
     if (items.length === 0) select.append(h('option', { disabled: true, selected: true, value: '' }, 'no product matches'));
+    if (freeText) select.append(h('option', { value: FREE_TEXT }, 'No product: free-text line'));
   };
   let timer;
   search.addEventListener('input', () => {
@@ -463,28 +468,38 @@ async function ordersView(params) {
   );
 }
 
-/** What a PO line looks like in `update_purchase_order`'s `lines`. */
+/** What a PO line looks like in `update_purchase_order`'s `lines` (a free-text line has no product). */
 function lineArgs(l) {
-  return { product_id: l.product_id, description: l.description, quantity: l.quantity, unit_cost: l.unit_cost, location_id: l.location_id };
+  const line = { description: l.description, quantity: l.quantity, unit_cost: l.unit_cost, location_id: l.location_id };
+  if (l.product_id !== null && l.product_id !== undefined) line.product_id = l.product_id;
+  return line;
 }
 
 function lineEditor(po) {
-  const picker = productPicker({ id: 'line-product' });
+  const picker = productPicker({ id: 'line-product', freeText: true });
   const product = picker.select;
   product.setAttribute('aria-label', 'Product of the new line');
   picker.search.setAttribute('aria-label', 'Search products for the new line');
   const qty = h('input', { id: 'line-qty', type: 'text', inputmode: 'decimal', value: '1', size: 6 });
   const cost = h('input', { id: 'line-cost', type: 'text', inputmode: 'decimal', placeholder: 'unit cost', size: 8 });
+  const description = h('input', { id: 'line-description', type: 'text', size: 22, autocomplete: 'off' });
+  // A product line's description defaults to the product's name; a free-text line needs one.
+  const hint = () => {
+    description.placeholder = product.value === FREE_TEXT ? 'what is ordered' : 'default: product name';
+  };
+  product.addEventListener('change', hint);
   const key = keyFor();
   const args = () => {
-    const line = { product_id: Number(product.value), quantity: qty.value.trim() };
+    const line = { quantity: qty.value.trim() };
+    if (product.value !== FREE_TEXT) line.product_id = Number(product.value);
+    if (description.value.trim()) line.description = description.value.trim();
     if (cost.value.trim()) line.unit_cost = cost.value.trim();
     return { id: po.id, lines: [...po.lines.map(lineArgs), line] };
   };
   const add = permitted(busyButton({ id: 'add-line', type: 'submit' }, 'Add line', async () => {
     if (!product.value) {
       // Nothing chosen (the search matched nothing): no request with a made-up id.
-      flash('New line: choose a product first (the search matches none)', 'error');
+      flash('New line: choose a product first (the search matches none), or "No product: free-text line"', 'error');
       picker.search.focus();
       return;
     }
@@ -502,8 +517,9 @@ function lineEditor(po) {
   picker.search.addEventListener('keydown', (e) => { if (e.key === 'Enter') e.preventDefault(); });
   const editor = h('form', { class: 'toolbar', id: 'line-editor', onsubmit: (e) => e.preventDefault() },
     h('label', {}, 'Product ', picker.search, ' ', product),
+    h('label', {}, 'Description ', description),
     h('label', {}, 'Qty ', qty), h('label', {}, 'Cost ', cost), add);
-  return picker.ready.then(() => editor);
+  return picker.ready.then(() => { hint(); return editor; });
 }
 
 /**
@@ -776,7 +792,6 @@ async function poView(id) {
     lookup('product', po.lines.map((l) => l.product_id)),
     lookup('supplier', [po.supplier_id]),
   ]);
-  const name = (pid) => product(pid)?.sku ?? '';
   // Which buttons: the engine's own answer (`actions`), never a status
   // table of our own.
   const can = (action) => view.actions.includes(action);
@@ -840,8 +855,12 @@ async function poView(id) {
       headers,
       po.lines.map((l, i) =>
         h('tr', { 'data-line': l.line_no },
-          h('td', {}, l.line_no), h('td', {}, name(l.product_id)), h('td', {}, l.description),
-          h('td', { class: 'num' }, l.quantity), h('td', { class: 'num' }, l.unit_cost),
+          h('td', {}, l.line_no),
+          l.product_id === null || l.product_id === undefined
+            ? h('td', { class: 'muted', 'data-col': 'sku' }, 'free text')
+            : h('td', { 'data-col': 'sku' }, product(l.product_id)?.sku ?? `#${l.product_id}`),
+          h('td', { 'data-col': 'description' }, l.description),
+          h('td', { class: 'num', 'data-col': 'ordered' }, l.quantity), h('td', { class: 'num', 'data-col': 'unit_cost' }, l.unit_cost),
           h('td', { class: 'num', 'data-col': 'received' }, l.received),
           h('td', { class: 'num', 'data-col': 'returned' }, l.returned),
           receivable ? h('td', {}, form.inputs[i]) : null,

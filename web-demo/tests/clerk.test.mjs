@@ -179,7 +179,7 @@ test('closing short offers the backorder it created', async () => {
   assert.match(await page.textContent('#flash'), new RegExp(`backorder ${po.number}-BO1 created`));
   await page.click('#backorder-link');
   await page.waitForFunction((n) => document.getElementById('po-number')?.textContent === n, `${po.number}-BO1`);
-  assert.equal(await page.textContent('#po-lines tr[data-line="1"] td:nth-child(4)'), '7');
+  assert.equal(await page.textContent('#po-lines tr[data-line="1"] td[data-col="ordered"]'), '7');
   await context.close();
 });
 
@@ -588,5 +588,48 @@ test('an admin downloads a year\'s packing slips as one ZIP; a clerk is not offe
   assert.equal(zip.name, `packing-slips-${year}.zip`);
   assert.equal(zip.bytes.subarray(0, 2).toString(), 'PK');
   assert.ok(zip.bytes.includes(Buffer.from(stored)), `${stored} in the ZIP`);
+  await context.close();
+});
+
+test('a free-text line (no product) goes on a draft with its description and cost, and is received like the others', async () => {
+  const { context, page, errors } = await openPage('#/orders');
+  await page.waitForSelector('#orders');
+  await page.click('#new-po');
+  await page.waitForSelector('#po-status.draft');
+  await page.selectOption('#line-product', { label: 'No product: free-text line' });
+  await page.fill('#line-description', 'Pallet deposit');
+  await page.fill('#line-qty', '2');
+  // Without its unit cost: the engine says what is missing.
+  await page.click('#add-line');
+  await page.waitForSelector('#flash.error');
+  assert.equal(await page.textContent('#flash'), 'invalid_field: New line, unit cost: a free-text line needs a unit cost');
+  await page.fill('#line-cost', '12.50');
+  await page.click('#add-line');
+  const row = page.locator('#po-lines tr[data-line="1"]');
+  await row.waitFor();
+  assert.equal(await row.locator('td[data-col="sku"]').textContent(), 'free text');
+  assert.equal(await row.locator('td[data-col="description"]').textContent(), 'Pallet deposit');
+  assert.equal(await row.locator('td[data-col="ordered"]').textContent(), '2');
+  assert.equal(await row.locator('td[data-col="unit_cost"]').textContent(), '12.50');
+  // A product line after it keeps the free-text line as it was.
+  await page.selectOption('#line-product', { label: 'WASH-M8 — M8 Flat Washer' });
+  await page.fill('#line-description', '');
+  await page.fill('#line-qty', '5');
+  await page.fill('#line-cost', '');
+  await page.click('#add-line');
+  await page.waitForSelector('#po-lines tr[data-line="2"]');
+  assert.equal(await page.textContent('#po-lines tr[data-line="2"] td[data-col="description"]'), 'M8 Flat Washer');
+  const id = Number(new URL(page.url()).hash.match(/orders\/(\d+)/)[1]);
+  const lines = (await ok('get_purchase_order', { id })).purchase_order.lines;
+  assert.deepEqual(lines.map((l) => [l.product_id === null, l.description, l.quantity, l.unit_cost]),
+    [[true, 'Pallet deposit', '2', '12.50'], [false, 'M8 Flat Washer', '5', lines[1].unit_cost]]);
+  await page.click('#order-po');
+  await page.waitForSelector('#po-status.ordered');
+  await page.fill('#po-lines input[data-line="1"]', '2');
+  await page.waitForSelector('#receipt-check[data-code="ok"]');
+  await page.click('#receive');
+  await page.waitForSelector('#po-status.partially_received');
+  assert.equal(await page.textContent('#po-lines tr[data-line="1"] td[data-col="received"]'), '2');
+  assert.deepEqual(errors, []);
   await context.close();
 });
