@@ -475,7 +475,18 @@ function lineArgs(l) {
   return line;
 }
 
-function lineEditor(po) {
+/** The locations the engine knows (`list_locations`), by id. */
+async function listLocations() {
+  const answer = await api.call('list_locations', {});
+  return Array.isArray(answer) ? answer : (answer.items ?? answer.locations ?? []);
+}
+
+/** A chooser of `locations`, `selected` (an id) chosen, else the first (the engine lists `Main` first). */
+function locationSelect(locations, selected, attrs) {
+  return h('select', attrs, locations.map((l) => h('option', { value: l.id, selected: l.id === selected }, l.name)));
+}
+
+function lineEditor(po, locations) {
   const picker = productPicker({ id: 'line-product', freeText: true });
   const product = picker.select;
   product.setAttribute('aria-label', 'Product of the new line');
@@ -483,6 +494,7 @@ function lineEditor(po) {
   const qty = h('input', { id: 'line-qty', type: 'text', inputmode: 'decimal', value: '1', size: 6 });
   const cost = h('input', { id: 'line-cost', type: 'text', inputmode: 'decimal', placeholder: 'unit cost', size: 8 });
   const description = h('input', { id: 'line-description', type: 'text', size: 22, autocomplete: 'off' });
+  const place = locationSelect(locations, undefined, { id: 'line-location' });
   // A product line's description defaults to the product's name; a free-text line needs one.
   const hint = () => {
     description.placeholder = product.value === FREE_TEXT ? 'what is ordered' : 'default: product name';
@@ -490,7 +502,7 @@ function lineEditor(po) {
   product.addEventListener('change', hint);
   const key = keyFor();
   const args = () => {
-    const line = { quantity: qty.value.trim() };
+    const line = { quantity: qty.value.trim(), location_id: Number(place.value) };
     if (product.value !== FREE_TEXT) line.product_id = Number(product.value);
     if (description.value.trim()) line.description = description.value.trim();
     if (cost.value.trim()) line.unit_cost = cost.value.trim();
@@ -518,7 +530,7 @@ function lineEditor(po) {
   const editor = h('form', { class: 'toolbar', id: 'line-editor', onsubmit: (e) => e.preventDefault() },
     h('label', {}, 'Product ', picker.search, ' ', product),
     h('label', {}, 'Description ', description),
-    h('label', {}, 'Qty ', qty), h('label', {}, 'Cost ', cost), add);
+    h('label', {}, 'Qty ', qty), h('label', {}, 'Cost ', cost), h('label', {}, 'Into ', place), add);
   return picker.ready.then(() => { hint(); return editor; });
 }
 
@@ -559,8 +571,16 @@ function refusalText(e, sent) {
 
 const FIELD_LABEL = { packing_slip_number: 'Packing slip no.', reason: 'Reason', received_date: 'Received date' };
 
-function receiptForm(po) {
+/**
+ * The receipt: a quantity per line and, when there is more than one
+ * location, where each line's goods go (the line's destination unless the
+ * clerk picks another); the packing slip number.
+ */
+function receiptForm(po, locations) {
   const inputs = po.lines.map((l) => h('input', { type: 'text', inputmode: 'decimal', size: 6, 'data-line': l.line_no, 'aria-label': `Receive on line ${l.line_no}` }));
+  const places = locations.length > 1
+    ? po.lines.map((l) => locationSelect(locations, l.location_id, { 'data-receive-location': l.line_no, 'aria-label': `Line ${l.line_no} goes into` }))
+    : [];
   const slip = h('input', { type: 'text', id: 'slip-number', size: 14, autocomplete: 'off' });
   const verdict = h('div', { id: 'receipt-check', role: 'status' });
   const submit = h('button', { id: 'receive', disabled: true }, 'Receive');
@@ -569,7 +589,12 @@ function receiptForm(po) {
   const receipt = () => {
     const r = {
       lines: inputs
-        .map((i) => ({ line_no: Number(i.dataset.line), quantity: i.value.trim() }))
+        .map((i, n) => {
+          const line = { line_no: Number(i.dataset.line), quantity: i.value.trim() };
+          // Another place than the line's destination is said; the same is left to the engine's default.
+          if (places[n] && Number(places[n].value) !== po.lines[n].location_id) line.location_id = Number(places[n].value);
+          return line;
+        })
         // An empty box receives nothing on that line; anything typed, even
         // "0", goes to the engine, which says what is wrong with it.
         .filter((l) => l.quantity !== ''),
@@ -613,6 +638,7 @@ function receiptForm(po) {
     // Enter receives, like a form; a refused receipt's disabled button sends nothing.
     i.addEventListener('keydown', (e) => { if (e.key === 'Enter') submit.click(); });
   });
+  places.forEach((p) => p.addEventListener('change', check));
   submit.addEventListener('click', () => guarded(async () => {
     const r = check();
     if (!r || sending) return;
@@ -639,7 +665,7 @@ function receiptForm(po) {
   }));
   permitted(submit, 'receive_purchase_order', { id: po.id, lines: [] });
   const slipLabel = h('label', {}, 'Packing slip no. ', slip);
-  return { inputs, verdict, submit, slipLabel };
+  return { inputs, places, verdict, submit, slipLabel };
 }
 
 /** Sending received goods back to the supplier: a quantity per line and a reason. */
@@ -788,15 +814,17 @@ function closeShort(po) {
 async function poView(id) {
   const view = await api.call('get_purchase_order', { id });
   const po = view.purchase_order;
-  const [product, supplier] = await Promise.all([
+  const [product, supplier, locations] = await Promise.all([
     lookup('product', po.lines.map((l) => l.product_id)),
     lookup('supplier', [po.supplier_id]),
+    listLocations(),
   ]);
+  const place = (lid) => locations.find((l) => l.id === lid)?.name ?? `#${lid}`;
   // Which buttons: the engine's own answer (`actions`), never a status
   // table of our own.
   const can = (action) => view.actions.includes(action);
   const receivable = can('receive');
-  const form = receivable ? receiptForm(po) : null;
+  const form = receivable ? receiptForm(po, locations) : null;
   const returns = can('return') ? returnForm(po) : null;
   const editable = can('update');
   const command = (id, label, cmd, doneText, cls, question) => {
@@ -828,11 +856,11 @@ async function poView(id) {
     form ? form.submit : null,
   );
   const [editor, slips] = await Promise.all([
-    editable ? lineEditor(po) : null,
+    editable ? lineEditor(po, locations) : null,
     // Goods came in: the supplier's packing slip belongs with them.
     po.received_date ? slipSection(po) : null,
   ]);
-  const headers = ['#', 'SKU', 'Description', 'Ordered', 'Unit cost', 'Received', 'Returned'];
+  const headers = ['#', 'SKU', 'Description', 'Location', 'Ordered', 'Unit cost', 'Received', 'Returned'];
   if (receivable) headers.push('Receive now');
   if (returns) headers.push('Return now');
   if (editable) headers.push('');
@@ -860,10 +888,11 @@ async function poView(id) {
             ? h('td', { class: 'muted', 'data-col': 'sku' }, 'free text')
             : h('td', { 'data-col': 'sku' }, product(l.product_id)?.sku ?? `#${l.product_id}`),
           h('td', { 'data-col': 'description' }, l.description),
+          h('td', { 'data-col': 'location' }, place(l.location_id)),
           h('td', { class: 'num', 'data-col': 'ordered' }, l.quantity), h('td', { class: 'num', 'data-col': 'unit_cost' }, l.unit_cost),
           h('td', { class: 'num', 'data-col': 'received' }, l.received),
           h('td', { class: 'num', 'data-col': 'returned' }, l.returned),
-          receivable ? h('td', {}, form.inputs[i]) : null,
+          receivable ? h('td', { class: 'receive-cell' }, form.inputs[i], form.places[i] ? [' into ', form.places[i]] : null) : null,
           returns ? h('td', {}, returns.inputs[i]) : null,
           editable ? h('td', {}, remove(l)) : null),
       ),

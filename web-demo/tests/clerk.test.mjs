@@ -633,3 +633,53 @@ test('a free-text line (no product) goes on a draft with its description and cos
   assert.deepEqual(errors, []);
   await context.close();
 });
+
+test('each line has a destination location, shown on the PO; a receipt can put a line into another', async () => {
+  const admin = server.createToken('admin', 'boss');
+  const van = await ok('create_location', { name: 'Van 7' }, admin);
+  const { context, page, errors } = await openPage('#/orders');
+  await page.waitForSelector('#orders');
+  await page.click('#new-po');
+  await page.waitForSelector('#po-status.draft');
+  // The engine's locations, Main first (the default).
+  assert.deepEqual(await page.locator('#line-location option').allTextContents(), (await ok('list_locations')).map((l) => l.name));
+  assert.equal(await page.$eval('#line-location', (s) => s.selectedOptions[0].textContent), 'Main');
+  await page.selectOption('#line-product', { label: 'LVL-60 — Spirit Level 60 cm' });
+  await page.fill('#line-qty', '4');
+  await page.selectOption('#line-location', { label: 'Van 7' });
+  await page.click('#add-line');
+  await page.waitForSelector('#po-lines tr[data-line="1"]');
+  await page.selectOption('#line-product', String(await productId('TEE-15')));
+  await page.selectOption('#line-location', { label: 'Main' });
+  await page.fill('#line-qty', '3');
+  await page.click('#add-line');
+  await page.waitForSelector('#po-lines tr[data-line="2"]');
+  assert.equal(await page.textContent('#po-lines tr[data-line="1"] td[data-col="location"]'), 'Van 7');
+  assert.equal(await page.textContent('#po-lines tr[data-line="2"] td[data-col="location"]'), 'Main');
+  await page.click('#order-po');
+  await page.waitForSelector('#po-status.ordered');
+  const id = Number(new URL(page.url()).hash.match(/orders\/(\d+)/)[1]);
+  const tee = await productId('TEE-15');
+  const atVan = async (pid) => (await ok('get_stock', { product_id: pid })).locations.find((l) => l.location_id === van.id)?.on_hand ?? '0';
+  const teeAtVanBefore = await atVan(tee);
+  // Each line offers where it goes, its destination chosen.
+  assert.equal(await page.$eval('select[data-receive-location="1"]', (s) => s.selectedOptions[0].textContent), 'Van 7');
+  assert.equal(await page.$eval('select[data-receive-location="2"]', (s) => s.selectedOptions[0].textContent), 'Main');
+  // Line 2 goes into the van instead.
+  await page.fill('#po-lines input[data-line="1"]', '4');
+  await page.fill('#po-lines input[data-line="2"]', '3');
+  await page.selectOption('select[data-receive-location="2"]', { label: 'Van 7' });
+  await page.waitForSelector('#receipt-check[data-code="ok"]');
+  const sent = page.waitForRequest((r) => r.method() === 'POST' && /\/receive$/.test(r.url()));
+  await page.click('#receive');
+  const body = JSON.parse((await sent).postData());
+  assert.deepEqual(body.lines, [{ line_no: 1, quantity: '4' }, { line_no: 2, quantity: '3', location_id: van.id }]);
+  await page.waitForSelector('#po-status.received');
+  assert.equal(await atVan(tee), String(Number(teeAtVanBefore) + 3));
+  assert.equal(await atVan(await productId('LVL-60')), '4');
+  const moves = await ok('list_movements', { product_id: tee, type: 'purchase', direction: 'desc', limit: 1 });
+  assert.equal(moves.movements[0].location_id, van.id);
+  assert.equal(moves.movements[0].source.purchase_order, id);
+  assert.deepEqual(errors, []);
+  await context.close();
+});
