@@ -569,12 +569,12 @@ function refusalText(e, sent) {
   return { line, text };
 }
 
-const FIELD_LABEL = { packing_slip_number: 'Packing slip no.', reason: 'Reason', received_date: 'Received date' };
+const FIELD_LABEL = { packing_slip_number: 'Packing slip no.', reason: 'Reason', received_date: 'Received on' };
 
 /**
  * The receipt: a quantity per line and, when there is more than one
  * location, where each line's goods go (the line's destination unless the
- * clerk picks another); the packing slip number.
+ * clerk picks another); the packing slip number and the date the goods came.
  */
 function receiptForm(po, locations) {
   const inputs = po.lines.map((l) => h('input', { type: 'text', inputmode: 'decimal', size: 6, 'data-line': l.line_no, 'aria-label': `Receive on line ${l.line_no}` }));
@@ -582,6 +582,7 @@ function receiptForm(po, locations) {
     ? po.lines.map((l) => locationSelect(locations, l.location_id, { 'data-receive-location': l.line_no, 'aria-label': `Line ${l.line_no} goes into` }))
     : [];
   const slip = h('input', { type: 'text', id: 'slip-number', size: 14, autocomplete: 'off' });
+  const date = h('input', { type: 'date', id: 'received-date' });
   const verdict = h('div', { id: 'receipt-check', role: 'status' });
   const submit = h('button', { id: 'receive', disabled: true }, 'Receive');
   const key = keyFor();
@@ -600,12 +601,14 @@ function receiptForm(po, locations) {
         .filter((l) => l.quantity !== ''),
     };
     if (slip.value.trim()) r.packing_slip_number = slip.value.trim();
+    if (date.value) r.received_date = date.value;
     return r;
   };
   const refuse = (e, r) => {
     const { line, text } = refusalText(e, r);
     if (line !== undefined) inputs.find((i) => Number(i.dataset.line) === line)?.classList.add('invalid');
     if (e.details?.field === 'packing_slip_number') slip.classList.add('invalid');
+    if (e.details?.field === 'received_date') date.classList.add('invalid');
     verdict.textContent = text;
     verdict.className = 'error';
     verdict.dataset.code = e.code;
@@ -613,7 +616,7 @@ function receiptForm(po, locations) {
   // Every keystroke asks the wasm engine what the server would answer.
   const check = () => {
     const r = receipt();
-    [...inputs, slip].forEach((i) => i.classList.remove('invalid'));
+    [...inputs, slip, date].forEach((i) => i.classList.remove('invalid'));
     if (r.lines.length === 0) {
       verdict.textContent = '';
       verdict.className = '';
@@ -633,7 +636,7 @@ function receiptForm(po, locations) {
     submit.disabled = sending;
     return r;
   };
-  [...inputs, slip].forEach((i) => {
+  [...inputs, slip, date].forEach((i) => {
     i.addEventListener('input', check);
     // Enter receives, like a form; a refused receipt's disabled button sends nothing.
     i.addEventListener('keydown', (e) => { if (e.key === 'Enter') submit.click(); });
@@ -664,7 +667,7 @@ function receiptForm(po, locations) {
     await poView(po.id);
   }));
   permitted(submit, 'receive_purchase_order', { id: po.id, lines: [] });
-  const slipLabel = h('label', {}, 'Packing slip no. ', slip);
+  const slipLabel = [h('label', {}, 'Packing slip no. ', slip), h('label', {}, 'Received on ', date)];
   return { inputs, places, verdict, submit, slipLabel };
 }
 

@@ -683,3 +683,24 @@ test('each line has a destination location, shown on the PO; a receipt can put a
   assert.deepEqual(errors, []);
   await context.close();
 });
+
+test('goods that came on an earlier day are received on that date; a date before the order is refused as the engine says', async () => {
+  const day = (offset) => new Date(Date.now() + offset * 86_400_000).toISOString().slice(0, 10);
+  const created = await ok('create_purchase_order', { supplier_id: 1, order_date: day(-10), lines: [{ product_id: await productId('NUT-M6'), quantity: 5, unit_cost: '1.00' }] });
+  const po = (await ok('order_purchase_order', { id: created.purchase_order.id })).purchase_order;
+  const { context, page } = await openPage(`#/orders/${po.id}`);
+  await page.waitForSelector('#po-status.ordered');
+  await page.fill('#po-lines input[data-line="1"]', '5');
+  await page.fill('#received-date', day(-12));
+  await page.waitForSelector('#receipt-check[data-code="invalid_field"]');
+  assert.match(await page.textContent('#receipt-check'), /^Received on: /);
+  assert.equal(await page.locator('#received-date.invalid').count(), 1);
+  assert.ok(await page.isDisabled('#receive'));
+  await page.fill('#received-date', day(-3));
+  await page.waitForSelector('#receipt-check[data-code="ok"]');
+  await page.click('#receive');
+  await page.waitForSelector('#po-status.received');
+  assert.match(await page.textContent('#po-header'), new RegExp(`received ${day(-3)}`));
+  assert.equal((await ok('get_purchase_order', { id: po.id })).purchase_order.received_date, day(-3));
+  await context.close();
+});
