@@ -584,7 +584,7 @@ export class StockbookTrapError extends Error {
   readonly code: 'trapped';
 }
 
-/** Where the `.wasm` comes from. */
+/** Where the `.wasm` comes from (in Node, a `file:` URL or a path is read from disk). */
 export type WasmSource = URL | string | Response | Promise<Response> | BufferSource | WebAssembly.Module;
 
 /** The typed method of a command: `create_product` -> `createProduct`. */
@@ -615,6 +615,7 @@ export class Stockbook {
   exportSnapshot(): string;
   importSnapshot(snapshot: string | Snapshot): void;
   ledgerLength(): number;
+  /** Frees this Stockbook's wasm memory; every later call on it throws an `Error` (a second `free()` does nothing). */
   free(): void;
   /** Test builds only (`test-trap`): traps the wasm instance. */
   forceTrapForTests(): void;

@@ -174,16 +174,40 @@ function replaceDeadInstance() {
 }
 
 /**
+ * In Node, the file `source` names (a `file:` URL, as a URL or a string, or
+ * a path that is no URL), or null when it names none (bytes, a Response, an
+ * http(s) URL...).
+ */
+function nodeFile(source) {
+  if (source instanceof URL) return source.protocol === 'file:' ? source : null;
+  if (typeof source !== 'string') return null;
+  let url = null;
+  try {
+    url = new URL(source);
+  } catch {
+    return source; // no URL: a path
+  }
+  // `C:\x.wasm` parses as a URL with protocol `c:`: a Windows path.
+  if (url.protocol === 'file:') return url;
+  return /^[a-z]:$/i.test(url.protocol) ? source : null;
+}
+
+/**
  * Loads the wasm module. Call once before creating a `Stockbook`. Without an
  * argument it loads the `.wasm` next to this file (fetch in browsers, the file
  * system in Node); otherwise give a URL, a Response, bytes or a compiled
- * `WebAssembly.Module`.
+ * `WebAssembly.Module` (in Node, a `file:` URL or a path is read from disk).
  */
 export async function init(source) {
   if (ready) return;
-  if (source === undefined && isNode()) {
-    const { readFile } = await import(/* webpackIgnore: true */ 'node:fs/promises');
-    source = await readFile(new URL('./stockbook_wasm_bg.wasm', import.meta.url));
+  if (isNode()) {
+    // Node's `fetch` reads no files: the default `.wasm`, a `file:` URL
+    // (a URL or a string) and a plain path are read from the file system.
+    const file = source === undefined ? new URL('./stockbook_wasm_bg.wasm', import.meta.url) : nodeFile(source);
+    if (file !== null) {
+      const { readFile } = await import(/* webpackIgnore: true */ 'node:fs/promises');
+      source = await readFile(file);
+    }
   }
   if (source === undefined) {
     await initWasm({ module_or_path: new URL('./stockbook_wasm_bg.wasm', import.meta.url) });
@@ -213,14 +237,23 @@ export function initSync(source) {
 const JOURNAL_MIN_BYTES = 1 << 20;
 const JOURNAL_RATIO = 4;
 
+function usedAfterFree() {
+  return new Error('Stockbook: used after free()');
+}
+
 function toError(answer) {
   const e = answer.error;
   return new StockbookError(e.code, e.message, e.details);
 }
 
+/**
+ * The clock's time as text. What is no valid Date goes as its text (an
+ * invalid Date as `Invalid Date`), for the core to refuse (`invalid_field`,
+ * field `now`) like any other bad time.
+ */
 function isoNow(clock) {
   const t = clock();
-  return t instanceof Date ? t.toISOString() : String(t);
+  return t instanceof Date && !Number.isNaN(t.getTime()) ? t.toISOString() : String(t);
 }
 
 /** The core and an in-memory store. */
@@ -239,6 +272,8 @@ export class Stockbook {
   #journalBytes = 0;
   /** The core's change count after the last request (see `#moved`). */
   #changes = 0;
+  /** `free()` was called: the core is gone, no call may enter it. */
+  #freed = false;
 
   /**
    * After a trap (until some Stockbook's `recover()`), constructing one with
@@ -298,6 +333,7 @@ export class Stockbook {
    * applied since. Does nothing when not trapped.
    */
   recover() {
+    if (this.#freed) throw usedAfterFree();
     replaceDeadInstance();
     if (this.#gen === generation) return;
     let core;
@@ -326,6 +362,9 @@ export class Stockbook {
    * first with `autoRecover`, and otherwise throws `StockbookTrapError`.
    */
   #live() {
+    // A freed core's pointer is null: entering it would trap the instance
+    // every Stockbook shares, for a mistake of this one.
+    if (this.#freed) throw usedAfterFree();
     if (this.trapped) {
       if (!this.#autoRecover) {
         throw new StockbookTrapError('Stockbook: the wasm instance trapped; call recover()');
@@ -493,8 +532,13 @@ export class Stockbook {
     return this.#enter((core) => core.ledgerLength());
   }
 
-  /** Frees the wasm memory of this Stockbook; it must not be used afterwards. */
+  /**
+   * Frees the wasm memory of this Stockbook. Every later call on it throws an
+   * `Error` (no other Stockbook is affected); a second `free()` does nothing.
+   */
   free() {
+    if (this.#freed) return;
+    this.#freed = true;
     if (!this.trapped) this.#core.free();
   }
 

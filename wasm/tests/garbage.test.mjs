@@ -157,3 +157,29 @@ test('snapshot import: invalid_request for what JSON cannot carry, invalid_field
   assert.equal(sb.exportSnapshot(), before);
   assert.equal(sb.trapped, false);
 });
+
+test('a clock that gives an invalid Date is refused like any bad time, as a StockbookError', () => {
+  const sb = new Stockbook({ actor: ADMIN, clock: () => new Date('not a date') });
+  assert.throws(
+    () => sb.createLocation({ name: 'Van' }),
+    (e) => e instanceof StockbookError && e.code === 'invalid_field' && e.details.field === 'now',
+  );
+  assert.equal(sb.validateReceipt(1, { lines: [] }).error.details.field, 'now');
+  assert.deepEqual(sb.listLocations(undefined, { now: NOW }), [{ id: 1, name: 'Main' }]);
+});
+
+test('validateReceipt refuses what JSON text cannot carry as execute does (invalid_request)', () => {
+  const sb = new Stockbook({ actor: ADMIN, clock: () => NOW });
+  const validator = { id: 'offline-validation', permissions: ['purchasing.receive'] };
+  for (const [what, receipt] of [
+    ['a lone surrogate', { lines: [{ line_no: 1, quantity: 1 }], packing_slip_number: 'PS-\ud800' }],
+    ['200 levels of nesting', { lines: [{ line_no: 1, quantity: deep(200) }] }],
+  ]) {
+    const validated = sb.validateReceipt(1, receipt, { now: NOW });
+    const executed = sb.dryRun({ cmd: 'receive_purchase_order', actor: validator, now: NOW, args: { id: 1, ...receipt } });
+    assert.equal(executed.error.code, 'invalid_request', what);
+    assert.equal(validated.error.code, executed.error.code, `${what}: ${validated.error.message}`);
+    assert.match(validated.error.message, /^invalid request: not valid JSON: /, what);
+  }
+  assert.equal(sb.trapped, false);
+});

@@ -46,12 +46,17 @@ pub fn json_text(value: &JsValue, what: &str) -> Result<String, Error> {
 }
 
 /// Any JSON-able JS value as a `serde_json` value.
+///
+/// Text `JSON.stringify` wrote that does not read back as JSON (a lone
+/// surrogate's escape, nesting past the reader's depth) is refused as the
+/// core refuses such request text (`invalid_request`, "not valid JSON"), so
+/// `validateReceipt` answers what `execute` of the same receipt answers.
 pub fn to_json(value: &JsValue, what: &str) -> Result<serde_json::Value, Error> {
     if value.is_undefined() {
         return Err(Error::field(what, "required"));
     }
     let text = stringify(value, what)?;
-    serde_json::from_str(&text).map_err(|e| Error::field(what, e.to_string()))
+    serde_json::from_str(&text).map_err(|e| Error::request(format!("not valid JSON: {e}")))
 }
 
 /// An answer (always valid JSON from the core) as a JS object.
