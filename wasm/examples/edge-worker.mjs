@@ -18,9 +18,14 @@
 //   200 {ok, events}   the receipt is fine
 //   422 {error}        the server would refuse it (or the snapshot is bad)
 //   400 {error}        the body is not such a JSON object
-//   405                anything but POST
+//   405 {error}        anything but POST (with `Allow: POST`)
+//   413 {error}        a body over `maxBodyBytes` (default 32 MiB; not read
+//                      past the limit)
 //   500 {error}        the wasm instance trapped (a bug in the module,
 //                      `code: "trapped"`); the next request runs on a fresh one
+//   503 {error}        the module could not be loaded (`code: "unavailable"`);
+//                      the next request tries again
+// Every error body is the protocol's `{error: {code, message, details}}`.
 //
 // A trap anywhere in the isolate kills the one wasm instance every Stockbook
 // shares. The worker builds each Stockbook with `autoRecover: true`: a
@@ -38,16 +43,53 @@ function json(status, body) {
 }
 
 /** A transport-level refusal (no rule is involved), in the protocol's error shape. */
-function badRequest(reason) {
-  return json(400, { error: { code: 'invalid_request', message: `invalid request: ${reason}`, details: { reason } } });
+function badRequest(reason, status = 400, headers = {}) {
+  const res = json(status, { error: { code: 'invalid_request', message: `invalid request: ${reason}`, details: { reason } } });
+  for (const [name, value] of Object.entries(headers)) res.headers.set(name, value);
+  return res;
+}
+
+/** Bodies larger than this are refused (413) unread: a snapshot of a large store is a few MiB. */
+export const MAX_BODY_BYTES = 32 << 20;
+
+/**
+ * The body as text, or null when it is larger than `limit` bytes: refused by
+ * its declared length, or while it streams in, so a huge body is never held.
+ */
+async function bodyText(request, limit) {
+  const declared = request.headers.get('content-length');
+  if (declared !== null && Number(declared) > limit) return null;
+  if (request.body === null) return '';
+  const reader = request.body.getReader();
+  const chunks = [];
+  let size = 0;
+  for (;;) {
+    const { done, value } = await reader.read();
+    if (done) break;
+    size += value.byteLength;
+    if (size > limit) {
+      await reader.cancel();
+      return null;
+    }
+    chunks.push(value);
+  }
+  const bytes = new Uint8Array(size);
+  let at = 0;
+  for (const chunk of chunks) {
+    bytes.set(chunk, at);
+    at += chunk.byteLength;
+  }
+  return new TextDecoder().decode(bytes);
 }
 
 /**
  * The worker over a loaded or loadable package (`init`, `Stockbook`,
  * `StockbookError`, `StockbookTrapError`); the default export runs it over
  * this repository's build. Tests give it the test-trap build.
+ * `options.maxBodyBytes`: the largest body read (default `MAX_BODY_BYTES`).
  */
-export function createWorker({ init, Stockbook, StockbookError, StockbookTrapError } = stockbook) {
+export function createWorker({ init, Stockbook, StockbookError, StockbookTrapError } = stockbook, options = {}) {
+  const maxBodyBytes = options?.maxBodyBytes ?? MAX_BODY_BYTES;
   let ready = null;
 
   /** The protocol's error answer of a refusal or trap, with `status`. */
@@ -57,13 +99,25 @@ export function createWorker({ init, Stockbook, StockbookError, StockbookTrapErr
 
   async function fetch(request) {
     if (request.method !== 'POST') {
-      return new Response('POST a JSON body\n', { status: 405, headers: { allow: 'POST' } });
+      return badRequest(`method ${request.method}: POST a JSON body`, 405, { allow: 'POST' });
     }
-    ready ??= init();
-    await ready;
+    try {
+      ready ??= init();
+      await ready;
+    } catch (e) {
+      ready = null; // a failed load is not kept: the next request tries again
+      return json(503, { error: { code: 'unavailable', message: `the wasm module could not be loaded: ${e?.message ?? e}`, details: null } });
+    }
+    let text;
+    try {
+      text = await bodyText(request, maxBodyBytes);
+    } catch {
+      return badRequest('the body could not be read');
+    }
+    if (text === null) return badRequest(`the body is larger than ${maxBodyBytes} bytes`, 413);
     let body;
     try {
-      body = await request.json();
+      body = JSON.parse(text);
     } catch {
       return badRequest('the body is not JSON');
     }

@@ -84,3 +84,62 @@ test('after a trap in the isolate the worker rebuilds and answers on (test-trap 
     assert.deepEqual(await res.json(), before);
   }
 });
+
+test('other methods are 405 with Allow: POST and a JSON error', async () => {
+  for (const method of ['GET', 'PUT', 'DELETE', 'OPTIONS']) {
+    const res = await worker.fetch(new Request('https://edge.example/validate', { method }));
+    assert.equal(res.status, 405, method);
+    assert.equal(res.headers.get('allow'), 'POST');
+    assert.match(res.headers.get('content-type'), /application\/json/);
+    assert.equal((await res.json()).error.code, 'invalid_request', method);
+  }
+});
+
+test('a body over the limit is 413, refused by its length or while it streams in', async () => {
+  const { createWorker } = await import('../examples/edge-worker.mjs');
+  const edge = createWorker(undefined, { maxBodyBytes: 1000 });
+  const { snapshot } = serverState(); // far over 1000 bytes
+  const body = JSON.stringify({ snapshot, purchase_order: 1, receipt: { lines: [] } });
+  const declared = await edge.fetch(new Request('https://edge.example/validate', { method: 'POST', body }));
+  assert.equal(declared.status, 413);
+  assert.equal((await declared.json()).error.code, 'invalid_request');
+  // A stream has no declared length: it is cut off once past the limit.
+  let pulled = 0;
+  const endless = new ReadableStream({
+    pull(controller) {
+      pulled += 1;
+      controller.enqueue(new TextEncoder().encode(' '.repeat(600)));
+    },
+  });
+  const streamed = await edge.fetch(new Request('https://edge.example/validate', { method: 'POST', body: endless, duplex: 'half' }));
+  assert.equal(streamed.status, 413);
+  assert.equal((await streamed.json()).error.code, 'invalid_request');
+  assert.ok(pulled < 10, `read ${pulled} chunks of an endless body`);
+  // Under the limit, a body is answered as usual.
+  const small = await edge.fetch(new Request('https://edge.example/validate', { method: 'POST', body: '[]' }));
+  assert.equal(small.status, 400);
+});
+
+test('a module that fails to load is 503 with a JSON error, and the next request loads it again', async () => {
+  const { createWorker } = await import('../examples/edge-worker.mjs');
+  const pkg = await loadPackage();
+  let loads = 0;
+  const flaky = {
+    ...pkg,
+    init: async () => {
+      loads += 1;
+      if (loads === 1) throw new Error('fetch failed');
+    },
+  };
+  const edge = createWorker(flaky);
+  const { snapshot } = serverState();
+  const body = JSON.stringify({ snapshot, purchase_order: 1, receipt: { lines: [{ line_no: 1, quantity: '4' }] } });
+  const send = () => edge.fetch(new Request('https://edge.example/validate', { method: 'POST', body }));
+  const failed = await send();
+  assert.equal(failed.status, 503);
+  assert.equal((await failed.json()).error.code, 'unavailable');
+  const next = await send();
+  assert.equal(next.status, 200);
+  assert.equal((await next.json()).ok.purchase_order.status, 'partially_received');
+  assert.equal(loads, 2);
+});
