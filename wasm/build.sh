@@ -109,7 +109,8 @@ cat > "$WASM_DIR/pkg/package.json" <<JSON
   "exports": {
     ".": { "types": "./stockbook.d.ts", "default": "./stockbook.js" },
     "./stockbook_wasm_bg.wasm": "./stockbook_wasm_bg.wasm",
-    "./stockbook_raw.wasm": "./stockbook_raw.wasm"
+    "./stockbook_raw.wasm": "./stockbook_raw.wasm",
+    "./package.json": "./package.json"
   },
   "files": [
     "stockbook.js", "stockbook.d.ts", "stockbook_wasm.js", "stockbook_wasm.d.ts",
