@@ -553,7 +553,11 @@ export interface StockbookOptions {
   actor?: Actor;
   /** Time source of typed calls and `validateReceipt`; default `new Date()`. */
   clock?: () => Date | Timestamp;
-  /** Called with each event (low-stock alert) of a typed call. */
+  /**
+   * Called with each event (low-stock alert) of a typed call. What it throws
+   * is reported like an event listener's error (`reportError`, or thrown from
+   * a microtask), never thrown from the call, whose change is applied.
+   */
   onEvent?: (event: Event) => void;
   /** Rebuild right after a trap (the trapping call still throws). Default false. */
   autoRecover?: boolean;

@@ -237,6 +237,26 @@ export function initSync(source) {
 const JOURNAL_MIN_BYTES = 1 << 20;
 const JOURNAL_RATIO = 4;
 
+/**
+ * Hands `event` to `onEvent`. What the handler throws is reported as an
+ * event listener's error is (`reportError`, or thrown from a microtask),
+ * not thrown from the call: the change is already applied, and a caller who
+ * saw it fail might apply it again; the other events are still delivered.
+ */
+function deliver(onEvent, event) {
+  try {
+    onEvent(event);
+  } catch (e) {
+    if (typeof globalThis.reportError === 'function') {
+      globalThis.reportError(e);
+    } else {
+      queueMicrotask(() => {
+        throw e;
+      });
+    }
+  }
+}
+
 function usedAfterFree() {
   return new Error('Stockbook: used after free()');
 }
@@ -567,7 +587,7 @@ export class Stockbook {
     if (options.idempotencyKey !== undefined) request.idempotency_key = options.idempotencyKey;
     const answer = this.execute(request);
     if ('error' in answer) throw toError(answer);
-    if (this.#onEvent) for (const e of answer.events) this.#onEvent(e);
+    if (this.#onEvent) for (const e of answer.events) deliver(this.#onEvent, e);
     return answer.ok;
   }
 }

@@ -55,3 +55,38 @@ test('in Node, init() takes a file: URL (as a URL or text) or a path, as docs/wa
     assert.equal(out.trim(), '[{"id":1,"name":"Main"}]', source);
   }
 });
+
+test('a throwing onEvent is reported, not thrown: the typed call returns its applied change', async () => {
+  const reported = [];
+  const seen = [];
+  const had = Object.getOwnPropertyDescriptor(globalThis, 'reportError');
+  globalThis.reportError = (e) => reported.push(e.message);
+  try {
+    const sb = new Stockbook({
+      actor: ADMIN,
+      clock: () => NOW,
+      onEvent: (e) => {
+        seen.push(e.sku);
+        throw new Error(`handler failed on ${e.sku}`);
+      },
+    });
+    sb.createProduct({ sku: 'A', name: 'A', low_stock_threshold: 10 });
+    sb.createProduct({ sku: 'B', name: 'B', low_stock_threshold: 10 });
+    sb.createProduct({ sku: 'C', name: 'C', low_stock_threshold: 10 });
+    const a = sb.updateStock({ product_id: 1, operation: 'add', quantity: 3 });
+    assert.equal(a.stock.on_hand, '3');
+    assert.equal(sb.getProduct({ id: 1 }).stock.on_hand, '3', 'applied once');
+    assert.deepEqual(seen, ['A']);
+    // Two low-stock events in one answer: both delivered although the first handler call threw.
+    sb.updateStock({ product_id: 2, operation: 'add', quantity: 20 });
+    sb.updateStock({ product_id: 3, operation: 'add', quantity: 20 });
+    const doc = sb.createSalesDocument({ client: 'c', type: 'invoice', lines: [{ product_id: 2, quantity: 15 }, { product_id: 3, quantity: 15 }] });
+    assert.equal(doc.type, 'invoice');
+    assert.equal(sb.getProduct({ id: 2 }).stock.on_hand, '5');
+    assert.deepEqual(seen, ['A', 'B', 'C']);
+    assert.deepEqual(reported, seen.map((s) => `handler failed on ${s}`));
+  } finally {
+    if (had) Object.defineProperty(globalThis, 'reportError', had);
+    else delete globalThis.reportError;
+  }
+});
