@@ -24,7 +24,8 @@ export type Permission =
 
 export interface Actor {
   id: string;
-  permissions: Permission[];
+  /** Only read: a `readonly` array (`as const`) is accepted. */
+  permissions: readonly Permission[];
 }
 
 export type ErrorCode =
@@ -269,6 +270,7 @@ export interface LowStockEvent {
 export type Event = LowStockEvent;
 
 // ---- command arguments ----
+// Arrays given to the package are only read: `readonly` arrays (`as const`) are accepted.
 
 export interface ById { id: Id }
 export type NoArgs = Record<string, never>;
@@ -388,7 +390,7 @@ export interface CreatePurchaseOrderArgs {
   expected_date?: DateString | null;
   packing_slip_number?: string | null;
   references?: PoReferences | null;
-  lines?: PoLineInput[];
+  lines?: readonly PoLineInput[];
 }
 /** `null` clears `vendor_reference`, `notes`, `expected_date`, `packing_slip_number`; the other fields cannot be cleared (`null` is refused). */
 export interface UpdatePurchaseOrderArgs extends Partial<Omit<CreatePurchaseOrderArgs, 'supplier_id' | 'number' | 'order_date' | 'references' | 'lines'>> {
@@ -397,15 +399,15 @@ export interface UpdatePurchaseOrderArgs extends Partial<Omit<CreatePurchaseOrde
   number?: string;
   order_date?: DateString;
   references?: PoReferences;
-  lines?: PoLineInput[];
+  lines?: readonly PoLineInput[];
 }
 export interface ReceiptLine { line_no: number; quantity: DecimalInput; location_id?: Id | null }
 /** The arguments of `receive_purchase_order`, without the PO id. */
-export interface Receipt { lines: ReceiptLine[]; received_date?: DateString | null; packing_slip_number?: string | null }
+export interface Receipt { lines: readonly ReceiptLine[]; received_date?: DateString | null; packing_slip_number?: string | null }
 export interface ReceivePurchaseOrderArgs extends Receipt { id: Id }
 export interface ClosePurchaseOrderArgs { id: Id; create_backorder?: boolean }
 export interface ReturnLine { line_no: number; quantity: DecimalInput; location_id?: Id | null }
-export interface ReturnToSupplierArgs { id: Id; lines: ReturnLine[]; reason?: string | null }
+export interface ReturnToSupplierArgs { id: Id; lines: readonly ReturnLine[]; reason?: string | null }
 export type PoSort = 'number' | 'order_date' | 'total';
 export interface ListPurchaseOrdersArgs {
   status?: PoStatus | null;
@@ -425,14 +427,14 @@ export interface CreateSalesDocumentArgs {
   client: string;
   due_date?: DateString | null;
   amount_paid?: DecimalInput | null;
-  lines?: SalesLineInput[];
+  lines?: readonly SalesLineInput[];
 }
 /** `due_date: null` clears it; leaving a field out keeps it. */
 /** `null` clears `due_date`; `client` and `lines` cannot be cleared (`null` is refused). */
-export interface UpdateSalesDocumentArgs { id: Id; client?: string; due_date?: DateString | null; lines?: SalesLineInput[] }
+export interface UpdateSalesDocumentArgs { id: Id; client?: string; due_date?: DateString | null; lines?: readonly SalesLineInput[] }
 export interface ChangeSalesDocumentTypeArgs { id: Id; type: DocType }
 export interface RecordPaymentArgs { id: Id; amount: DecimalInput }
-export interface MarkShippedArgs { ids: Id[]; method: ShipMethod; tracking_number?: string | null }
+export interface MarkShippedArgs { ids: readonly Id[]; method: ShipMethod; tracking_number?: string | null }
 export interface ListSalesDocumentsArgs {
   type?: DocType | null;
   client?: string | null;

@@ -128,6 +128,15 @@ const dry = sb.dryRun({ cmd: 'update_stock', actor: admin, now: '2026-04-01T00:0
 check('ok' in dry && sb.getStock({ product_id: bolt.id }).totals.on_hand !== '0', 'dry run changes nothing');
 check(JSON.parse(sb.executeJson(JSON.stringify(request))).ok.product.id === bolt.id, 'executeJson');
 
+// Inputs are only read: readonly data (`as const` configuration) is accepted.
+const ROLES = { receiver: { id: 'dock', permissions: ['purchasing.receive', 'inventory.read'] } } as const;
+const dockLines = [{ line_no: 1, quantity: '1' }] as const;
+check('error' in sb.validateReceipt(po, { lines: dockLines }, { actor: ROLES.receiver }), 'readonly receipt lines');
+check(sb.listLocations({}, { actor: ROLES.receiver }).length === 2, 'readonly actor');
+check(sb.markShipped({ ids: [404] as const, method: 'picked_up' }).failed === 1, 'readonly ids');
+const readonlyRequest = { cmd: 'get_product', actor: ROLES.receiver, args: { id: bolt.id } } as const;
+check('ok' in sb.execute(readonlyRequest), 'readonly request');
+
 // Refusals of typed methods are StockbookErrors.
 try {
   sb.createProduct({ sku: 'BOLT', name: 'Again' });
