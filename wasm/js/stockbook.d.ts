@@ -544,8 +544,8 @@ export interface Snapshot {
 export interface CallOptions {
   /** Overrides the Stockbook's actor. */
   actor?: Actor;
-  /** The command's time; default the Stockbook's clock. */
-  now?: Timestamp;
+  /** The command's time (a `Date` is sent as RFC 3339 text); default the Stockbook's clock. */
+  now?: Timestamp | Date;
   /** Makes a retried change safe. */
   idempotencyKey?: string;
 }
@@ -568,8 +568,8 @@ export interface StockbookOptions {
 export interface ValidateReceiptOptions {
   /** Default: an actor holding `purchasing.receive`. */
   actor?: Actor;
-  /** Default: the clock. */
-  now?: Timestamp;
+  /** Default: the clock (a `Date` is sent as RFC 3339 text). */
+  now?: Timestamp | Date;
 }
 
 /** Something that identifies a purchase order: its id, the record, or a `PoView`. */

@@ -272,8 +272,20 @@ function toError(answer) {
  * field `now`) like any other bad time.
  */
 function isoNow(clock) {
-  const t = clock();
+  return isoTime(clock());
+}
+
+function isoTime(t) {
   return t instanceof Date && !Number.isNaN(t.getTime()) ? t.toISOString() : String(t);
+}
+
+/**
+ * The `now` of a call: `options.now` (a `Date` as RFC 3339 text, anything
+ * else as given, for the core to check), or the clock's time.
+ */
+function callTime(now, clock) {
+  if (now === undefined || now === null) return isoNow(clock);
+  return now instanceof Date ? isoTime(now) : now;
 }
 
 /** The core and an in-memory store. */
@@ -505,7 +517,7 @@ export class Stockbook {
    */
   validateReceipt(purchaseOrder, receipt, options) {
     const actor = options?.actor ?? null;
-    const now = options?.now ?? isoNow(this.#clock);
+    const now = callTime(options?.now, this.#clock);
     return this.#enter((core) => core.validateReceipt(purchaseOrder, receipt, actor, now));
   }
 
@@ -581,7 +593,7 @@ export class Stockbook {
     const request = {
       cmd,
       actor: options.actor ?? this.#actor,
-      now: options.now ?? isoNow(this.#clock),
+      now: callTime(options.now, this.#clock),
       args: args ?? {},
     };
     if (options.idempotencyKey !== undefined) request.idempotency_key = options.idempotencyKey;

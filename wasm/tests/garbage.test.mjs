@@ -183,3 +183,20 @@ test('validateReceipt refuses what JSON text cannot carry as execute does (inval
   }
   assert.equal(sb.trapped, false);
 });
+
+test('options.now may be a Date on typed methods and validateReceipt alike', () => {
+  const sb = new Stockbook({ actor: ADMIN, clock: () => NOW });
+  sb.createSupplier({ name: 'Acme' });
+  const bolt = sb.createProduct({ sku: 'BOLT', name: 'Bolt' });
+  const po = sb.createPurchaseOrder({ supplier_id: 1, lines: [{ product_id: bolt.id, quantity: 10 }] });
+  sb.orderPurchaseOrder({ id: po.purchase_order.id });
+  const at = new Date('2026-03-05T14:00:00Z');
+  const validated = sb.validateReceipt(po, { lines: [{ line_no: 1, quantity: '4' }] }, { now: at });
+  assert.equal(validated.ok?.purchase_order.received_date, '2026-03-05', JSON.stringify(validated));
+  const received = sb.receivePurchaseOrder({ id: po.purchase_order.id, lines: [{ line_no: 1, quantity: '4' }] }, { now: at });
+  assert.equal(received.movements.at(-1).at, '2026-03-05T14:00:00Z');
+  // An invalid Date is refused the same way by both.
+  const bad = new Date('nope');
+  assert.equal(sb.validateReceipt(po, { lines: [{ line_no: 1, quantity: '1' }] }, { now: bad }).error.details.field, 'now');
+  assert.throws(() => sb.createLocation({ name: 'Van' }, { now: bad }), (e) => e instanceof StockbookError && e.details.field === 'now');
+});
