@@ -6,9 +6,14 @@
 // Nothing is stored; every request starts from the snapshot it carries.
 //
 // The handler has the standard shape `fetch(Request) -> Response`, so it runs
-// as a Cloudflare/Deno/Bun worker or in Node 18+ unchanged. In a real worker,
-// import from the package name ('stockbook-wasm') and let the bundler provide
-// the .wasm; here it imports the built package of this repository.
+// as a Cloudflare/Deno/Bun worker or in Node 20+ unchanged. In a real worker,
+// import from the package name ('stockbook-wasm') and hand `init` the module
+// the platform provides where it cannot fetch a file next to the script, e.g.
+// on Cloudflare:
+//   import * as pkg from 'stockbook-wasm';
+//   import wasm from 'stockbook-wasm/stockbook_wasm_bg.wasm';
+//   export default createWorker({ ...pkg, init: () => pkg.init(wasm) });
+// Here it imports the built package of this repository.
 //
 //   POST /  {"snapshot": <exportSnapshot() text or object>,
 //            "purchase_order": <id, {id}, or a PoView>,
