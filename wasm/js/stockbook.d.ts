@@ -42,14 +42,34 @@ export type ErrorCode =
   | 'locked'
   | 'conflict';
 
-/** JSON data (what `details` of an error holds). */
+/** JSON data. */
 export type Json = null | boolean | number | string | Json[] | { [key: string]: Json };
 
-export interface WireError {
-  code: ErrorCode;
-  message: string;
-  details: Json;
+/** A line `insufficient_stock` names. */
+export type ShortLine = { product_id: Id; location_id: Id; requested: Decimal; available: Decimal };
+
+/** The `details` of each error code (docs/protocol.md, "Errors"). */
+export interface ErrorDetails {
+  invalid_request: { reason: string };
+  /** `field`: an argument's path inside `args` (`lines[0].quantity`), or an envelope field (`now`, `actor.id`). */
+  invalid_field: { field: string; reason: string };
+  /** `id` as text, as the request named it. */
+  not_found: { entity: string; id: string };
+  forbidden: { permission: string };
+  duplicate: { field: string; value: string };
+  invalid_transition: { from: string; action: string };
+  over_receipt: { line: number; outstanding: Decimal; requested: Decimal };
+  insufficient_stock: { lines: ShortLine[] };
+  not_tracked: { product_id: Id };
+  in_use: { entity: string; id: string; reason: string };
+  locked: { entity: string; id: string; reason: string };
+  conflict: { reason: string };
 }
+
+/** The error of an answer, discriminated by `code`: `if (e.code === 'over_receipt') e.details.outstanding`. */
+export type WireError = {
+  [C in ErrorCode]: { code: C; message: string; details: ErrorDetails[C] };
+}[ErrorCode];
 
 // ---- entities ----
 
@@ -577,10 +597,11 @@ export type PurchaseOrderRef = Id | { id: Id } | { purchase_order: { id: Id } };
 
 /** A refusal of the core (typed methods, `importSnapshot`, `fromSnapshot`). */
 export class StockbookError extends Error {
-  constructor(code: ErrorCode, message: string, details: Json);
+  constructor(code: ErrorCode, message: string, details: ErrorDetails[ErrorCode]);
   readonly name: 'StockbookError';
   readonly code: ErrorCode;
-  readonly details: Json;
+  /** The details of `code` (see `ErrorDetails`; narrow with `'line' in details`, or read `WireError` answers). */
+  readonly details: ErrorDetails[ErrorCode];
 }
 
 /** The wasm instance trapped; call `recover()` (or use `autoRecover`). */

@@ -81,6 +81,11 @@ sb.updatePurchaseOrder({ id: po.purchase_order.id, notes: 'dock 2' });
 sb.orderPurchaseOrder({ id: po.purchase_order.id });
 const over: Answer<PoView> = sb.validateReceipt(po, { lines: [{ line_no: 1, quantity: '11' }] });
 check('error' in over && over.error.code === 'over_receipt', 'validate over-receipt');
+// Errors are discriminated by code: each code's details are typed.
+if ('error' in over && over.error.code === 'over_receipt') {
+  const { line, outstanding, requested }: { line: number; outstanding: string; requested: string } = over.error.details;
+  check(line === 1 && outstanding === '10' && requested === '11', 'over-receipt details');
+}
 const fine = sb.validateReceipt(po.purchase_order.id, { lines: [{ line_no: 1, quantity: '4' }] });
 check('ok' in fine && fine.ok.purchase_order.status === 'partially_received', 'validate ok');
 sb.receivePurchaseOrder({ id: po.purchase_order.id, lines: [{ line_no: 1, quantity: '4' }] }, { idempotencyKey: 'r-1' });

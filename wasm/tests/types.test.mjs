@@ -5,7 +5,8 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { loadPackage, WASM_DIR } from './helpers.mjs';
 
@@ -63,4 +64,50 @@ test('QueryName lists exactly the queries of the core (the commands that need no
   const union = dts.match(/export type QueryName =([^;]*);/);
   assert.ok(union, 'QueryName in stockbook.d.ts');
   assert.deepEqual([...union[1].matchAll(/'(\w+)'/g)].map((m) => m[1]).sort(), queries);
+});
+
+test('every answer of docs/protocol.md, replayed through the package, has exactly its declared type', (t) => {
+  // The real objects against the declared types: each `ok` is written as an
+  // object literal of its command's result type (a missing field, an
+  // undeclared one, a number for a decimal string all fail), each error as a
+  // WireError (discriminated by code, so its details are checked too), each
+  // event as an Event, each request as a Request.
+  const md = readFileSync(join(WASM_DIR, '..', 'docs', 'protocol.md'), 'utf8');
+  const requests = [...md.matchAll(/```json request\n([\s\S]*?)```/g)].map((m) => JSON.parse(m[1]));
+  assert.ok(requests.length > 50, 'the protocol examples');
+  const dir = mkdtempSync(join(tmpdir(), 'stockbook-shapes-'));
+  t.after(() => rmSync(dir, { recursive: true, force: true }));
+  const dts = JSON.stringify(join(WASM_DIR, 'pkg', 'stockbook.js'));
+  let ts = `import type * as S from ${dts};\n`;
+  const sb = new Stockbook();
+  let errors = 0;
+  requests.forEach((request, i) => {
+    const answer = sb.execute(request);
+    if (!Stockbook.commandNames().includes(request.cmd)) {
+      assert.equal(answer.error.code, 'invalid_request');
+      return;
+    }
+    ts += `export const r${i}: S.Request = ${JSON.stringify(request)};\n`;
+    if ('ok' in answer) {
+      ts += `export const a${i}: S.Commands[${JSON.stringify(request.cmd)}]['result'] = ${JSON.stringify(answer.ok)};\n`;
+      ts += `export const e${i}: S.Event[] = ${JSON.stringify(answer.events)};\n`;
+    } else {
+      errors += 1;
+      ts += `export const a${i}: S.WireError = ${JSON.stringify(answer.error)};\n`;
+    }
+  });
+  assert.ok(errors > 5, 'the examples include errors');
+  writeFileSync(join(dir, 'answers.ts'), ts);
+  writeFileSync(
+    join(dir, 'tsconfig.json'),
+    JSON.stringify({
+      compilerOptions: { target: 'ES2022', module: 'NodeNext', moduleResolution: 'NodeNext', lib: ['ES2022', 'DOM'], strict: true, noEmit: true, types: [] },
+      files: ['answers.ts'],
+    }),
+  );
+  try {
+    execFileSync(TSC, ['-p', join(dir, 'tsconfig.json')], { encoding: 'utf8', stdio: 'pipe' });
+  } catch (e) {
+    assert.fail(`the answers do not match stockbook.d.ts:\n${e.stdout}${e.stderr}`);
+  }
 });
