@@ -748,7 +748,18 @@ async function slipSection(po) {
     if (!f) return;
     // The stored slip is gone once replaced: asked first.
     if (name && !confirm(`${po.number} already has a packing slip (${name}). Replace it with ${f.name}?`)) return;
-    const slip = await api.attachSlip(po.id, f, key({ id: po.id, name: f.name, size: f.size, modified: f.lastModified }));
+    let slip;
+    try {
+      slip = await api.attachSlip(po.id, f, key({ id: po.id, name: f.name, size: f.size, modified: f.lastModified }));
+    } catch (e) {
+      // The server's reason, without the wire's name of the field (`body`) a clerk never saw.
+      if (e instanceof Refusal && e.code !== 'unreachable' && e.code !== 'unauthorized') {
+        e.message = e.details?.reason ?? e.message;
+        e.code = `Packing slip not attached (${e.code})`;
+        e.details = {};
+      }
+      throw e;
+    }
     done(`Packing slip ${name ? 'replaced' : 'attached'}: ${slip.file_name}`);
     await poView(po.id);
   });
@@ -920,8 +931,10 @@ async function ledgerView(params) {
   if (productId) args.product_id = Number(productId);
   if (type) args.type = type;
   if (/^\d+$/.test(before)) args.before_seq = Number(before);
-  const page = await api.call('list_movements', args);
+  const [page, locations] = await Promise.all([api.call('list_movements', args), listLocations()]);
   const sku = await lookup('product', page.movements.map((m) => m.product_id));
+  // Balances are per product and location: the location says which balance a row continues.
+  const place = (lid) => locations.find((l) => l.id === lid)?.name ?? `#${lid}`;
   const href = (extra = '') => `#/ledger?product=${picker.select.value}&type=${typeSel.value}${extra}`;
   const update = () => go(href());
   const picker = productPicker({ id: 'ledger-product', selected: productId, allowAll: true, onchange: update });
@@ -935,12 +948,13 @@ async function ledgerView(params) {
     h('div', { class: 'toolbar' }, h('label', {}, 'Product ', picker.search, ' ', picker.select), h('label', {}, 'Type ', typeSel)),
     page.movements.length === 0 ? h('p', { class: 'muted', id: 'ledger-empty' }, 'No movement matches.') : null,
     table(
-      ['Seq', 'Time', 'SKU', 'Type', 'Quantity', 'Balance after', 'Source'],
+      ['Seq', 'Time', 'SKU', 'Location', 'Type', 'Quantity', 'Balance after', 'Source'],
       page.movements.map((m) =>
         h('tr', { 'data-seq': m.seq },
           // The clerk's own clock (the engine keeps UTC: the exact time is the tooltip).
           h('td', {}, m.seq), h('td', { 'data-col': 'time', title: m.at }, localTime(m.at)),
           h('td', {}, sku(m.product_id) ? h('a', { href: `#/products/${m.product_id}` }, sku(m.product_id).sku) : `#${m.product_id}`),
+          h('td', { 'data-col': 'location' }, place(m.location_id)),
           h('td', {}, m.type),
           h('td', { class: 'num' }, m.quantity,
             // A decrease clamped at zero stock: what was asked for, too.

@@ -541,7 +541,7 @@ test('a received PO takes the supplier\'s packing slip: attached, named, opened,
   await page.click('#attach-slip');
   await page.waitForSelector('#flash.error');
   assert.equal(await page.getAttribute('#flash', 'role'), 'alert');
-  assert.match(await page.textContent('#flash'), /must be a PDF, PNG or JPEG file \(checked by its content\)/);
+  assert.equal(await page.textContent('#flash'), 'Packing slip not attached (invalid_field): a packing slip must be a PDF, PNG or JPEG file (checked by its content)');
   assert.deepEqual(logged(before, 'PUT', /packing-slip$/).map((r) => r.status), [400]);
   // ...and one over 10 MB.
   const big = Buffer.concat([PDF, Buffer.alloc(10 * 1024 * 1024)]);
@@ -549,7 +549,7 @@ test('a received PO takes the supplier\'s packing slip: attached, named, opened,
   page.once('dialog', (d) => d.accept());
   await page.click('#attach-slip');
   await page.waitForFunction(() => /10485760 bytes|10 MB/.test(document.getElementById('flash').textContent));
-  assert.match(await page.textContent('#flash'), /^payload_too_large: /);
+  assert.match(await page.textContent('#flash'), /^Packing slip not attached \(payload_too_large\): /);
   // The slip attached before is still the one.
   assert.equal(await page.textContent('#slip-name'), stored.replace(/png$/, 'pdf'));
   assert.deepEqual(errors, []);
@@ -680,6 +680,12 @@ test('each line has a destination location, shown on the PO; a receipt can put a
   const moves = await ok('list_movements', { product_id: tee, type: 'purchase', direction: 'desc', limit: 1 });
   assert.equal(moves.movements[0].location_id, van.id);
   assert.equal(moves.movements[0].source.purchase_order, id);
+  // The ledger says where each movement happened: balances are per location.
+  await page.evaluate((pid) => { location.hash = `#/ledger?product=${pid}&type=`; }, tee);
+  const top = page.locator(`#ledger tr[data-seq="${moves.movements[0].seq}"]`);
+  await top.waitFor();
+  assert.equal(await top.locator('td[data-col="location"]').textContent(), 'Van 7');
+  assert.equal(await page.locator('#ledger tbody tr td[data-col="location"]', { hasText: 'Main' }).count() >= 1, true);
   assert.deepEqual(errors, []);
   await context.close();
 });
