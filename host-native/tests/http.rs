@@ -542,3 +542,229 @@ async fn sales_documents_work_through_their_rest_routes() {
     assert_eq!(ledger["movements"][0]["quantity"], "-40", "{ledger}");
     assert_eq!(ledger["movements"][0]["source"]["actor"], "sam");
 }
+
+/// `POST /api/commands` honours the `Idempotency-Key` header like the REST
+/// routes do: a retry carrying its key in the header applies once (it used to
+/// be ignored there, so the retry applied again), and a body naming another
+/// key is refused rather than one of them silently winning.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_idempotency_key_header_counts_on_api_commands_too() {
+    let s = TestServer::start();
+    let admin = s.admin.clone();
+    let p = s
+        .ok("POST", "/api/products", json!({"sku": "IK", "name": "Key"}))
+        .await;
+    let pid = p["id"].as_u64().unwrap();
+    let body = json!({"cmd": "update_stock", "args": {"product_id": pid, "operation": "add", "quantity": 5}})
+        .to_string();
+    for _ in 0..2 {
+        let (status, b) = s
+            .send_raw(
+                "POST",
+                "/api/commands",
+                Some(&admin),
+                body.clone(),
+                &[("idempotency-key", "count-1")],
+            )
+            .await;
+        assert_eq!(status, StatusCode::OK, "{}", String::from_utf8_lossy(&b));
+    }
+    let stock = s
+        .ok("GET", &format!("/api/products/{pid}/stock"), json!({}))
+        .await;
+    assert_eq!(
+        stock["totals"]["on_hand"], "5",
+        "the retry applied once: {stock}"
+    );
+    // The same key in both places is fine; different keys are refused.
+    let same = json!({"cmd": "update_stock", "idempotency_key": "count-1", "args": {"product_id": pid, "operation": "add", "quantity": 5}})
+        .to_string();
+    let (status, _) = s
+        .send_raw(
+            "POST",
+            "/api/commands",
+            Some(&admin),
+            same,
+            &[("idempotency-key", "count-1")],
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK);
+    let other = json!({"cmd": "update_stock", "idempotency_key": "count-2", "args": {"product_id": pid, "operation": "add", "quantity": 5}})
+        .to_string();
+    let (status, b) = s
+        .send_raw(
+            "POST",
+            "/api/commands",
+            Some(&admin),
+            other,
+            &[("idempotency-key", "count-1")],
+        )
+        .await;
+    assert_eq!(status, StatusCode::BAD_REQUEST);
+    let v: serde_json::Value = serde_json::from_slice(&b).unwrap();
+    assert_eq!(v["error"]["code"], "invalid_request", "{v}");
+    let stock = s
+        .ok("GET", &format!("/api/products/{pid}/stock"), json!({}))
+        .await;
+    assert_eq!(stock["totals"]["on_hand"], "5", "{stock}");
+}
+
+/// `/api` and `/api/` are API paths like any other: an unknown one answers
+/// the protocol's `not_found`, not an empty 404.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_api_root_answers_a_typed_404() {
+    let s = TestServer::start();
+    for path in ["/api", "/api/"] {
+        for method in ["GET", "POST"] {
+            let (status, v) = s.send(method, path, None, "").await;
+            assert_eq!(status, StatusCode::NOT_FOUND, "{method} {path}");
+            assert_eq!(
+                v["error"]["details"],
+                json!({"entity": "route", "id": path}),
+                "{method} {path}: {v}"
+            );
+        }
+    }
+}
+
+/// `GET /api/alerts` pages by cursor (`after_id`, `limit`), oldest first; a
+/// pending alert acknowledged while paging is never skipped. Its query
+/// parameters are checked like a command's arguments: a typo or a bad value
+/// is a 400, not silently ignored (`?all=yes` used to list pending ones only).
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn alerts_are_paged_by_cursor_and_bad_queries_are_refused() {
+    let s = TestServer::start();
+    let admin = s.admin.clone();
+    for i in 0..5 {
+        let p = s
+            .ok(
+                "POST",
+                "/api/products",
+                json!({"sku": format!("LOW-{i}"), "name": "Low", "low_stock_threshold": 10}),
+            )
+            .await;
+        s.ok(
+            "POST",
+            &format!("/api/products/{}/stock", p["id"]),
+            json!({"operation": "add", "quantity": 1}),
+        )
+        .await;
+    }
+    let ids = |v: &serde_json::Value| -> Vec<u64> {
+        v.as_array()
+            .unwrap()
+            .iter()
+            .map(|a| a["id"].as_u64().unwrap())
+            .collect()
+    };
+    let all = s.ok("GET", "/api/alerts", json!({})).await;
+    assert_eq!(ids(&all), vec![1, 2, 3, 4, 5], "{all}");
+    let page = s.ok("GET", "/api/alerts?limit=2", json!({})).await;
+    assert_eq!(ids(&page), vec![1, 2]);
+    // Acknowledge the first page, then go on from its last id: nothing skipped.
+    for id in [1, 2] {
+        s.ok("POST", &format!("/api/alerts/{id}/ack"), json!({}))
+            .await;
+    }
+    let page = s
+        .ok("GET", "/api/alerts?after_id=2&limit=2", json!({}))
+        .await;
+    assert_eq!(ids(&page), vec![3, 4]);
+    let page = s
+        .ok("GET", "/api/alerts?after_id=4&limit=2", json!({}))
+        .await;
+    assert_eq!(ids(&page), vec![5], "a short page is the end");
+    let page = s.ok("GET", "/api/alerts?limit=10", json!({})).await;
+    assert_eq!(ids(&page), vec![3, 4, 5], "pending ones only");
+    let page = s
+        .ok("GET", "/api/alerts?all=true&limit=3&after_id=1", json!({}))
+        .await;
+    assert_eq!(ids(&page), vec![2, 3, 4]);
+    assert!(page[0]["acked_at"].is_string());
+
+    for (query, code) in [
+        ("all=yes", "invalid_field"),
+        ("al=true", "invalid_request"),
+        ("limit=0", "invalid_field"),
+        ("limit=1001", "invalid_field"),
+        ("limit=ten", "invalid_field"),
+        ("after_id=-1", "invalid_field"),
+        ("limit=1&limit=2", "invalid_request"),
+    ] {
+        let (status, v) = s
+            .send("GET", &format!("/api/alerts?{query}"), Some(&admin), "")
+            .await;
+        assert_eq!(status, StatusCode::BAD_REQUEST, "{query}: {v}");
+        assert_eq!(v["error"]["code"], code, "{query}: {v}");
+    }
+    // The slips' ZIP: a year that is not one is refused, not read as this year.
+    for query in ["year=abc", "year=0", "yaer=2026"] {
+        let (status, b) = s
+            .send_raw(
+                "GET",
+                &format!("/api/packing-slips/zip?{query}"),
+                Some(&admin),
+                "",
+                &[],
+            )
+            .await;
+        assert_eq!(
+            status,
+            StatusCode::BAD_REQUEST,
+            "{query}: {}",
+            String::from_utf8_lossy(&b)
+        );
+    }
+}
+
+/// A stopped server closes the database: once the writer thread is joined,
+/// every connection is closed, so the WAL has been checkpointed into the
+/// database file and removed (a plain copy of the file is then a backup).
+/// The checkpoint thread used to outlive the writer with a connection open.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_stopped_server_leaves_the_database_file_whole() {
+    use stockbook_native::server::{self, tokens, Config};
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("stockbook.db");
+    let mut config = Config::new(db.clone());
+    config.seed = false;
+    config.page_token = false;
+    config.web_dir = None;
+    config.pkg_dir = None;
+    let prepared = server::open(&config).unwrap();
+    let secret = {
+        let store = stockbook_native::sqlite::SqliteStore::open(&db, Default::default()).unwrap();
+        tokens::create(
+            store.connection(),
+            "t",
+            "ann",
+            &[Permission::Admin],
+            stockbook_native::now(),
+        )
+        .unwrap()
+        .secret
+    };
+    use tower::ServiceExt;
+    let req = axum::http::Request::builder()
+        .method("POST")
+        .uri("/api/locations")
+        .header("authorization", format!("Bearer {secret}"))
+        .body(axum::body::Body::from(json!({"name": "Van 9"}).to_string()))
+        .unwrap();
+    let resp = prepared.router.clone().oneshot(req).await.unwrap();
+    assert_eq!(resp.status(), StatusCode::OK);
+    let wal = dir.path().join("stockbook.db-wal");
+    assert!(wal.exists(), "a running server writes through the WAL");
+    drop(prepared.router);
+    drop(prepared.writer);
+    prepared.writer_thread.join().unwrap();
+    assert!(!wal.exists(), "the WAL was left behind");
+    // The change is in the database file itself.
+    let conn =
+        rusqlite::Connection::open_with_flags(&db, rusqlite::OpenFlags::SQLITE_OPEN_READ_ONLY)
+            .unwrap();
+    let n: i64 = conn
+        .query_row("SELECT count(*) FROM records", [], |r| r.get(0))
+        .unwrap();
+    assert!(n > 0);
+}

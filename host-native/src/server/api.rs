@@ -12,6 +12,7 @@ use super::group_commit::Applied;
 use super::routes::{query_value, Action, Route, Verb};
 use super::{reply, snapshot, App};
 use crate::slips;
+use crate::sqlite::outbox::Alert;
 use axum::body::{Body, Bytes};
 use axum::extract::Request;
 use axum::http::{header, HeaderMap, HeaderValue, StatusCode};
@@ -49,8 +50,12 @@ pub async fn handle(app: App, route: &'static Route, req: Request) -> Response {
         Ok(b) => b,
         Err(r) => return r,
     };
+    let key = match idempotency_header(&headers) {
+        Ok(k) => k,
+        Err(e) => return reply::error(e),
+    };
     match route.action {
-        Action::Protocol => protocol(&app, actor, &body).await,
+        Action::Protocol => protocol(&app, actor, &body, key).await,
         Action::Command { cmd, path_arg } => {
             let args = match command_args(route.verb, &query, &body, path_arg.zip(path_id)) {
                 Ok(a) => a,
@@ -59,24 +64,18 @@ pub async fn handle(app: App, route: &'static Route, req: Request) -> Response {
             let mut request = Map::new();
             request.insert("cmd".into(), cmd.into());
             request.insert("args".into(), Value::Object(args));
-            if let Some(k) = headers.get("idempotency-key") {
-                match k.to_str() {
-                    Ok(k) => request.insert("idempotency_key".into(), k.into()),
-                    Err(_) => {
-                        return reply::error(Error::field("Idempotency-Key", "visible ASCII text"))
-                    }
-                };
+            if let Some(k) = key {
+                request.insert("idempotency_key".into(), k.into());
             }
             execute(&app, actor, request).await
         }
         Action::Me => reply::ok(json!({"actor": actor.id, "permissions": actor.permissions})),
         Action::ListAlerts => {
-            let all = query_args(&query)
-                .unwrap_or_default()
-                .get("all")
-                .and_then(Value::as_bool)
-                .unwrap_or(false);
-            db_reply(app.readers.run(move |s| s.list_alerts(all)).await)
+            let page = match AlertsPage::from_query(&query) {
+                Ok(p) => p,
+                Err(e) => return reply::error(e),
+            };
+            db_reply(app.readers.run(move |s| page.list(s.connection())).await)
         }
         Action::AckAlert => {
             let Some(id) = path_id.as_deref().and_then(|i| i.parse::<i64>().ok()) else {
@@ -162,6 +161,109 @@ fn query_args(query: &str) -> Result<Map<String, Value>, Error> {
         .collect())
 }
 
+/// The query string of a host route (one that is not a protocol command, so
+/// the core does not check its arguments): only the `allowed` names, each at
+/// most once, so a typo (`?al=true`) is refused like an unknown argument
+/// rather than silently ignored.
+fn host_query(query: &str, allowed: &[&str]) -> Result<Map<String, Value>, Error> {
+    let pairs: Vec<(String, String)> = serde_urlencoded::from_str(query)
+        .map_err(|e| Error::request(format!("unreadable query string: {e}")))?;
+    let mut out = Map::new();
+    for (k, v) in pairs {
+        if !allowed.contains(&k.as_str()) {
+            return Err(Error::request(format!(
+                "unknown query parameter `{k}`, expected {}",
+                allowed
+                    .iter()
+                    .map(|a| format!("`{a}`"))
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            )));
+        }
+        let val = query_value(&k, &v);
+        if out.insert(k.clone(), val).is_some() {
+            return Err(Error::request(format!("query parameter `{k}` given twice")));
+        }
+    }
+    Ok(out)
+}
+
+/// Most alerts in one page of `GET /api/alerts`.
+pub const MAX_ALERTS_LIMIT: u64 = 1000;
+
+/// `GET /api/alerts?all=&after_id=&limit=`: alerts oldest first, paged by a
+/// cursor like the ledger (`after_id`: only ids above it). The answer stays
+/// the array of alerts; a page of `limit` alerts may be followed by more
+/// (ask again with `after_id` = the last id), a shorter one is the end. A
+/// cursor, not page numbers: acknowledging pending alerts while paging
+/// through them would shift numbered pages and skip alerts.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+struct AlertsPage {
+    all: bool,
+    after_id: i64,
+    limit: Option<u64>,
+}
+
+impl AlertsPage {
+    fn from_query(query: &str) -> Result<AlertsPage, Error> {
+        let q = host_query(query, &["all", "after_id", "limit"])?;
+        let all = match q.get("all") {
+            None => false,
+            Some(v) => v
+                .as_bool()
+                .ok_or_else(|| Error::field("all", "true or false"))?,
+        };
+        let after_id = match q.get("after_id") {
+            None => 0,
+            Some(v) => v
+                .as_u64()
+                .and_then(|n| i64::try_from(n).ok())
+                .ok_or_else(|| Error::field("after_id", "an alert id (a whole number)"))?,
+        };
+        let limit = match q.get("limit") {
+            None => None,
+            Some(v) => Some(
+                v.as_u64()
+                    .filter(|n| (1..=MAX_ALERTS_LIMIT).contains(n))
+                    .ok_or_else(|| {
+                        Error::field(
+                            "limit",
+                            format!("a whole number from 1 to {MAX_ALERTS_LIMIT}"),
+                        )
+                    })?,
+            ),
+        };
+        Ok(AlertsPage {
+            all,
+            after_id,
+            limit,
+        })
+    }
+
+    /// The page, read from the outbox (`docs/sqlite.md`).
+    fn list(self, conn: &rusqlite::Connection) -> Result<Vec<Alert>, crate::sqlite::DbError> {
+        let mut st = conn.prepare_cached(
+            "SELECT id, created_at, event, acked_at FROM outbox
+             WHERE id > ?1 AND (?2 OR acked_at IS NULL) ORDER BY id LIMIT ?3",
+        )?;
+        let limit = self.limit.map_or(-1, |n| n as i64);
+        let mut rows = st.query(rusqlite::params![self.after_id, self.all, limit])?;
+        let mut out = Vec::new();
+        while let Some(r) = rows.next()? {
+            let text: String = r.get(2)?;
+            let event = serde_json::from_str(&text)
+                .map_err(|e| crate::sqlite::DbError::Corrupt(format!("outbox event: {e}")))?;
+            out.push(Alert {
+                id: r.get(0)?,
+                event,
+                created_at: r.get(1)?,
+                acked_at: r.get(3)?,
+            });
+        }
+        Ok(out)
+    }
+}
+
 fn body_object(body: &[u8]) -> Result<Map<String, Value>, Error> {
     if body.iter().all(u8::is_ascii_whitespace) {
         return Ok(Map::new());
@@ -202,9 +304,23 @@ fn command_args(
     Ok(args)
 }
 
-/// `POST /api/commands`: a protocol request without `actor` and `now`.
-async fn protocol(app: &App, actor: Actor, body: &[u8]) -> Response {
-    let request = match serde_json::from_slice::<Value>(body) {
+/// The `Idempotency-Key` header, if the request carries one.
+fn idempotency_header(headers: &HeaderMap) -> Result<Option<String>, Error> {
+    match headers.get("idempotency-key") {
+        None => Ok(None),
+        Some(k) => match k.to_str() {
+            Ok(k) => Ok(Some(k.to_string())),
+            Err(_) => Err(Error::field("Idempotency-Key", "visible ASCII text")),
+        },
+    }
+}
+
+/// `POST /api/commands`: a protocol request without `actor` and `now`. The
+/// `Idempotency-Key` header, when sent, is the request's `idempotency_key`
+/// (a retry must never apply twice because its key travelled in a header);
+/// a body naming a different key is refused.
+async fn protocol(app: &App, actor: Actor, body: &[u8], key: Option<String>) -> Response {
+    let mut request = match serde_json::from_slice::<Value>(body) {
         Ok(Value::Object(m)) => m,
         Ok(_) => return reply::error(Error::request("a request is a JSON object")),
         Err(e) => return reply::error(Error::request(format!("not valid JSON: {e}"))),
@@ -214,6 +330,18 @@ async fn protocol(app: &App, actor: Actor, body: &[u8]) -> Response {
             return reply::error(Error::request(format!(
                 "`{field}` is set by the server (the actor from the token, now from its clock); leave it out"
             )));
+        }
+    }
+    if let Some(k) = key {
+        match request.get("idempotency_key") {
+            Some(v) if v.as_str() != Some(k.as_str()) => {
+                return reply::error(Error::request(
+                    "the Idempotency-Key header and the body's `idempotency_key` differ; send one",
+                ))
+            }
+            _ => {
+                request.insert("idempotency_key".into(), k.into());
+            }
         }
     }
     let Some(cmd) = request.get("cmd").and_then(Value::as_str) else {
@@ -367,12 +495,17 @@ async fn get_slip(app: &App, id: Option<String>) -> Response {
 }
 
 async fn slips_zip(app: &App, query: &str) -> Response {
-    let year = query_args(query)
-        .unwrap_or_default()
-        .get("year")
-        .and_then(Value::as_i64)
-        .map(|y| y as i32)
-        .unwrap_or_else(|| crate::now().year());
+    let year = match host_query(query, &["year"]).and_then(|q| match q.get("year") {
+        None => Ok(crate::now().year()),
+        Some(v) => v
+            .as_u64()
+            .filter(|y| (1..=9999).contains(y))
+            .map(|y| y as i32)
+            .ok_or_else(|| Error::field("year", "a year from 1 to 9999")),
+    }) {
+        Ok(y) => y,
+        Err(e) => return reply::error(e),
+    };
     let made = app
         .readers
         .run(move |s| {

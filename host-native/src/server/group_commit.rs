@@ -83,6 +83,7 @@ impl Writer {
         let stats = Arc::new(Stats::default());
         let s = stats.clone();
         let stop = Arc::new(AtomicBool::new(false));
+        let mut checkpointer = None;
         if let Some(path) = store.path().map(Path::to_path_buf) {
             // The writer never checkpoints: SQLite's automatic checkpoint runs
             // in the committing connection, copying the WAL into the database
@@ -94,15 +95,26 @@ impl Writer {
                 .pragma_update(None, "wal_autocheckpoint", 0)
                 .map_err(std::io::Error::other)?;
             let stop = stop.clone();
-            std::thread::Builder::new()
-                .name("stockbook-checkpoint".into())
-                .spawn(move || checkpoint_until(&path, &stop))?;
+            checkpointer = Some(
+                std::thread::Builder::new()
+                    .name("stockbook-checkpoint".into())
+                    .spawn(move || checkpoint_until(&path, &stop))?,
+            );
         }
         let handle = std::thread::Builder::new()
             .name("stockbook-writer".into())
             .spawn(move || {
                 run(store, rx, max_group.max(1), &s);
+                // The write connection is closed; stop the checkpointer and
+                // wait for it, so that when this thread is joined the
+                // database is closed: the last connection to close
+                // checkpoints the WAL into the database file and removes
+                // it (a stopped server leaves one self-contained file, which
+                // a plain copy backs up).
                 stop.store(true, Ordering::Relaxed);
+                if let Some(c) = checkpointer {
+                    let _ = c.join();
+                }
             })?;
         Ok((Writer { tx, stats }, handle))
     }

@@ -219,12 +219,16 @@ fn router(app: App, config: &Config, log: Option<RequestLog>) -> Router {
     // Unknown API paths and wrong methods answer in the protocol's error
     // shape like everything else under /api (axum's defaults are empty
     // bodies), naming the path and the method a client sent.
-    r = r.route(
-        "/api/{*rest}",
-        axum::routing::any(|uri: axum::http::Uri| async move {
-            reply::error(stockbook_core::error::Error::not_found("route", uri.path()))
-        }),
-    );
+    // `/api` and `/api/` themselves too: the catch-all needs a segment, and
+    // without these the page's file server would answer an empty 404.
+    for path in ["/api", "/api/", "/api/{*rest}"] {
+        r = r.route(
+            path,
+            axum::routing::any(|uri: axum::http::Uri| async move {
+                reply::error(stockbook_core::error::Error::not_found("route", uri.path()))
+            }),
+        );
+    }
     r = r.method_not_allowed_fallback(
         |method: axum::http::Method, uri: axum::http::Uri| async move {
             let mut r = reply::error(stockbook_core::error::Error::request(format!(
