@@ -768,3 +768,38 @@ async fn a_stopped_server_leaves_the_database_file_whole() {
         .unwrap();
     assert!(n > 0);
 }
+
+/// The query templates of docs/server.md's route table work verbatim: an
+/// empty value (`?supplier_id=&page=`, what a form sends for a blank field)
+/// means "not given" (it used to be refused: `""` is not a number, a flag or
+/// a direction). A parameter given twice is refused, not last-one-wins.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_documented_query_templates_work_verbatim() {
+    let s = TestServer::start();
+    let admin = s.admin.clone();
+    let doc =
+        std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/../docs/server.md")).unwrap();
+    let mut checked = 0;
+    for part in doc.split('`') {
+        let Some(path) = part.strip_prefix("GET ") else {
+            continue;
+        };
+        if !path.contains('?') || path.contains('{') {
+            continue;
+        }
+        let (status, b) = s.send_raw("GET", path, Some(&admin), "", &[]).await;
+        assert_eq!(
+            status,
+            StatusCode::OK,
+            "{path}: {}",
+            String::from_utf8_lossy(&b)
+        );
+        checked += 1;
+    }
+    assert!(checked >= 5, "{checked} templates found");
+    for path in ["/api/products?page=1&page=2", "/api/alerts?limit=1&limit=2"] {
+        let (status, v) = s.send("GET", path, Some(&admin), "").await;
+        assert_eq!(status, StatusCode::BAD_REQUEST, "{path}: {v}");
+        assert_eq!(v["error"]["code"], "invalid_request", "{path}: {v}");
+    }
+}

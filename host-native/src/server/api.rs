@@ -148,37 +148,17 @@ async fn read_body(body: Body, limit: usize) -> Result<Bytes, Response> {
     }
 }
 
-/// The query string as arguments (percent- and plus-decoded).
+/// The query string as arguments (percent- and plus-decoded). A parameter
+/// with an empty value (`?supplier_id=&page=`, what a form sends for a blank
+/// field) is left out, as if not given; a parameter given twice is refused
+/// rather than one of its values silently winning.
 fn query_args(query: &str) -> Result<Map<String, Value>, Error> {
-    let pairs: Vec<(String, String)> = serde_urlencoded::from_str(query)
-        .map_err(|e| Error::request(format!("unreadable query string: {e}")))?;
-    Ok(pairs
-        .into_iter()
-        .map(|(k, v)| {
-            let val = query_value(&k, &v);
-            (k, val)
-        })
-        .collect())
-}
-
-/// The query string of a host route (one that is not a protocol command, so
-/// the core does not check its arguments): only the `allowed` names, each at
-/// most once, so a typo (`?al=true`) is refused like an unknown argument
-/// rather than silently ignored.
-fn host_query(query: &str, allowed: &[&str]) -> Result<Map<String, Value>, Error> {
     let pairs: Vec<(String, String)> = serde_urlencoded::from_str(query)
         .map_err(|e| Error::request(format!("unreadable query string: {e}")))?;
     let mut out = Map::new();
     for (k, v) in pairs {
-        if !allowed.contains(&k.as_str()) {
-            return Err(Error::request(format!(
-                "unknown query parameter `{k}`, expected {}",
-                allowed
-                    .iter()
-                    .map(|a| format!("`{a}`"))
-                    .collect::<Vec<_>>()
-                    .join(", ")
-            )));
+        if v.is_empty() {
+            continue;
         }
         let val = query_value(&k, &v);
         if out.insert(k.clone(), val).is_some() {
@@ -186,6 +166,25 @@ fn host_query(query: &str, allowed: &[&str]) -> Result<Map<String, Value>, Error
         }
     }
     Ok(out)
+}
+
+/// The query string of a host route (one that is not a protocol command, so
+/// the core does not check its arguments), read like [`query_args`]: only
+/// the `allowed` names, so a typo (`?al=true`) is refused like an unknown
+/// argument rather than silently ignored.
+fn host_query(query: &str, allowed: &[&str]) -> Result<Map<String, Value>, Error> {
+    let args = query_args(query)?;
+    if let Some(k) = args.keys().find(|k| !allowed.contains(&k.as_str())) {
+        return Err(Error::request(format!(
+            "unknown query parameter `{k}`, expected {}",
+            allowed
+                .iter()
+                .map(|a| format!("`{a}`"))
+                .collect::<Vec<_>>()
+                .join(", ")
+        )));
+    }
+    Ok(args)
 }
 
 /// Most alerts in one page of `GET /api/alerts`.
