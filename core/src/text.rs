@@ -47,7 +47,7 @@ impl Buf {
         self.len += d.len();
     }
 
-    fn as_str(&self) -> &str {
+    pub(crate) fn as_str(&self) -> &str {
         // Only ASCII digits, '-', '.', ':', 'T' and 'Z' are ever pushed.
         std::str::from_utf8(&self.bytes[..self.len]).unwrap_or("")
     }

@@ -43,6 +43,10 @@ pub struct MemoryStore {
     stock_of: FxHashMap<Id, Vec<Id>>,
     /// Commits so far (see [`Store::generation`]).
     generation: u64,
+    /// Imported from a snapshot without its ledger (a mirror, see
+    /// [`Snapshot::with_ledger`]); its own snapshots say so too, so it can be
+    /// restored from them (a trapped page instance is rebuilt that way).
+    without_ledger: bool,
 }
 
 /// The whole state of a [`MemoryStore`], as exported and imported.
@@ -54,6 +58,21 @@ pub struct Snapshot {
     pub records: Vec<(Key, Version, Value)>,
     /// The ledger in sequence order.
     pub movements: Vec<Movement>,
+    /// False for a mirror that leaves the ledger out on purpose (the
+    /// server's `/api/snapshot`: records only, for validating on the page):
+    /// then `movements` must be empty and the stock levels are taken as they
+    /// are. True (and not written) for a whole state, whose ledger must
+    /// explain its levels.
+    #[serde(default = "whole", skip_serializing_if = "is_whole")]
+    pub with_ledger: bool,
+}
+
+fn whole() -> bool {
+    true
+}
+
+fn is_whole(with_ledger: &bool) -> bool {
+    *with_ledger
 }
 
 impl MemoryStore {
@@ -139,6 +158,7 @@ impl MemoryStore {
                 })
                 .collect(),
             movements: self.ledger.iter_from(0).cloned().collect(),
+            with_ledger: !self.without_ledger,
         }
     }
 
@@ -158,7 +178,10 @@ impl MemoryStore {
         Error::field("snapshot", format!("not a Stockbook snapshot: {e}"))
     }
 
-    /// Rebuilds a store from a snapshot, checking that its ledger is gapless.
+    /// Rebuilds a store from a snapshot, checking that it is a state the
+    /// engine could have written (`store::consistency`: a gapless ledger that
+    /// explains every stock level, counters above the ids in use, unique
+    /// SKUs and PO numbers, the Main location); otherwise `invalid_field`.
     pub fn from_snapshot(s: Snapshot) -> Result<Self> {
         if s.format != 1 {
             return Err(Error::field(
@@ -166,7 +189,22 @@ impl MemoryStore {
                 "unsupported snapshot format",
             ));
         }
-        let mut store = MemoryStore::default();
+        if (1..).zip(&s.movements).any(|(seq, m)| m.seq != seq) {
+            return Err(Error::field(
+                "snapshot.movements",
+                "sequence numbers must be gapless from 1",
+            ));
+        }
+        if !s.with_ledger && !s.movements.is_empty() {
+            return Err(Error::field(
+                "snapshot.movements",
+                "a snapshot without its ledger (with_ledger: false) holds no movements",
+            ));
+        }
+        let mut store = MemoryStore {
+            without_ledger: !s.with_ledger,
+            ..MemoryStore::default()
+        };
         for (k, ver, v) in s.records {
             if in_bulk(&k) {
                 // Derived records are rebuilt below, never taken on trust.
@@ -179,23 +217,55 @@ impl MemoryStore {
                     Value::PoBrief(PoBrief::of(po)),
                 );
             }
-            store.insert(k, ver, v);
-        }
-        for (i, m) in s.movements.into_iter().enumerate() {
-            if m.seq != i as u64 + 1 {
+            if store.records.contains_key(&k) || ver == 0 {
                 return Err(Error::field(
-                    "snapshot.movements",
-                    "sequence numbers must be gapless from 1",
+                    "snapshot.records",
+                    format!("not a consistent Stockbook snapshot: record {k:?} appears twice or has version 0"),
                 ));
             }
+            store.insert(k, ver, v);
+        }
+        for m in s.movements {
             store.push_movement(m);
         }
+        super::consistency::check(&store, s.with_ledger)?;
         Ok(store)
     }
 
     /// Number of movements in the ledger.
     pub fn ledger_len(&self) -> usize {
         self.ledger.len()
+    }
+
+    /// Every record in key order, with its value (for the import check).
+    pub(super) fn records_in_order(&self) -> impl Iterator<Item = (&Key, &Value)> {
+        self.order
+            .iter()
+            .filter_map(|k| self.records.get(k).map(|(_, v)| (k, v)))
+    }
+
+    /// A record's value, wherever it is kept.
+    pub(super) fn value(&self, k: &Key) -> Option<&Value> {
+        self.slot(k).map(|(_, v)| v)
+    }
+
+    /// The whole ledger in sequence order.
+    pub(super) fn all_movements(&self) -> impl Iterator<Item = &Movement> {
+        self.ledger.iter_from(0)
+    }
+
+    /// The movement before `m` at its product and location, if any.
+    pub(super) fn movement_before(&self, m: &Movement) -> Option<&Movement> {
+        let list = self.by_stock.get(&(m.product_id, m.location_id))?;
+        let pos = u32::try_from(m.seq.checked_sub(1)?).ok()?;
+        let i = list.binary_search(&pos).ok()?;
+        i.checked_sub(1).map(|j| self.ledger.get(list[j]))
+    }
+
+    /// The newest movement of a product at a location, if any.
+    pub(super) fn last_movement(&self, p: Id, l: Id) -> Option<&Movement> {
+        let list = self.by_stock.get(&(p, l))?;
+        list.last().map(|&i| self.ledger.get(i))
     }
 
     fn push_movement(&mut self, m: Movement) {

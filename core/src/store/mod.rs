@@ -8,6 +8,7 @@
 //! otherwise applies all of it atomically. Domain rules never live in a store, so
 //! the in-memory store, SQLite and a future PostgreSQL adapter behave the same.
 
+mod consistency;
 pub mod memory;
 
 use crate::catalog::{Category, Location, VatRate};

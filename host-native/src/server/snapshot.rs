@@ -45,6 +45,9 @@ fn read(conn: &Connection) -> Result<Snapshot, DbError> {
         format: 1,
         records,
         movements: Vec::new(),
+        // Said, so the importer takes the levels without a ledger to explain
+        // them (a whole snapshot's ledger must).
+        with_ledger: false,
     })
 }
 
