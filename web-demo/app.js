@@ -998,8 +998,9 @@ async function alertsView() {
         h('td', { class: 'num' }, a.event.on_hand), h('td', { class: 'num' }, a.event.threshold),
         h('td', {}, busyButton({ class: 'secondary', 'data-ack': a.id, 'aria-label': `Acknowledge the alert on ${a.event.sku}` }, 'Acknowledge', async () => {
           await api.ackAlert(a.id);
-          flash(`Alert on ${a.event.sku} acknowledged`);
+          // The list as it is now first, then the confirmation (said on the list it is about).
           await alertsView();
+          flash(`Alert on ${a.event.sku} acknowledged`);
         })))),
       { id: 'alerts' }),
     alerts.length === 0 ? h('p', { class: 'muted', id: 'no-alerts' }, 'No pending alert.') : null,
@@ -1017,8 +1018,35 @@ function go(hash, { keepFlash: keep = false } = {}) {
   else location.hash = hash;
 }
 
-async function route() {
-  const [path, query] = (location.hash.slice(1) || '/products').split('?');
+let routing = null;
+let rerun = false;
+
+/**
+ * Draws the screen of the address, one at a time: when the address changes
+ * while a screen loads (a clerk changing two filters quickly), the newest
+ * address is drawn after it, so an older answer never lands over a newer one.
+ */
+function route() {
+  if (routing) {
+    rerun = true;
+    return routing;
+  }
+  routing = (async () => {
+    try {
+      do {
+        rerun = false;
+        await routeOnce();
+      } while (rerun);
+    } finally {
+      routing = null;
+    }
+  })();
+  return routing;
+}
+
+async function routeOnce() {
+  const hash = location.hash;
+  const [path, query] = (hash.slice(1) || '/products').split('?');
   const params = new URLSearchParams(query);
   document.querySelectorAll('nav a').forEach((a) => a.classList.toggle('active', path.startsWith(a.getAttribute('href').slice(1))));
   known.product.clear();
@@ -1038,6 +1066,9 @@ async function route() {
     }
   });
   document.body.dataset.view = path;
+  // Which address the screen shows, and how many screens were drawn (for tests).
+  document.body.dataset.shown = hash;
+  document.body.dataset.draws = String(Number(document.body.dataset.draws ?? 0) + 1);
 }
 
 /** Draws the screen of `path`. */

@@ -106,7 +106,10 @@ test('a clerk orders and receives a PO; an over-receipt is refused inline withou
   await page.waitForFunction(() => location.hash.includes('product='));
   await page.selectOption('#ledger-type', 'purchase');
   await page.waitForFunction(() => location.hash.includes('type=purchase'));
-  await page.waitForSelector('#ledger tbody tr');
+  // The table drawn for both filters (the one before them is still there until then).
+  await page.waitForFunction(() => document.getElementById('ledger-type')?.value === 'purchase'
+    && document.querySelectorAll('#ledger tbody tr').length > 0
+    && [...document.querySelectorAll('#ledger tbody tr')].every((r) => /WASH-M8/.test(r.textContent) && /purchase/.test(r.textContent)));
   const rows = await page.locator('#ledger tbody tr').allTextContents();
   assert.equal(rows.length, 3, rows.join('\n')); // opening count + two receipts
   assert.match(rows[0], /purchase\s*6\s*1210\s*web-demo · PO #\d+/);

@@ -710,3 +710,39 @@ test('goods that came on an earlier day are received on that date; a date before
   assert.equal((await ok('get_purchase_order', { id: po.id })).purchase_order.received_date, day(-3));
   await context.close();
 });
+
+test('two filters changed while the first answer is slow: the screen ends on the last one, never an older answer over it', async () => {
+  const washer = await productId('WASH-M8');
+  const { context, page } = await openPage(`#/ledger?product=${washer}&type=`);
+  await page.waitForSelector('#ledger tbody tr');
+  // The answer for "adjustments" is held back while the clerk moves on to
+  // "purchases", until the purchases are on the screen (a page that asks
+  // both at once) or a second passed (a page that waits for the first).
+  let release;
+  const held = new Promise((r) => { release = r; });
+  let holding = true;
+  await page.route('**/api/commands', async (route) => {
+    const body = route.request().postDataJSON();
+    if (holding && body?.cmd === 'list_movements' && body.args?.type === 'adjustment') {
+      holding = false;
+      await held;
+    }
+    return route.continue();
+  });
+  const draws = Number(await page.getAttribute('body', 'data-draws'));
+  const asked = page.waitForRequest((r) => r.postDataJSON()?.args?.type === 'adjustment');
+  await page.selectOption('#ledger-type', 'adjustment');
+  await asked;
+  const purchases = `#/ledger?product=${washer}&type=purchase`;
+  await page.evaluate((h) => { location.hash = h; }, purchases);
+  const drawn = page.waitForFunction((h) => document.body.dataset.shown === h, purchases).catch(() => {});
+  await Promise.race([drawn, page.waitForTimeout(1000)]);
+  release();
+  // Both screens drawn, in whatever order the page drew them.
+  await page.waitForFunction((n) => Number(document.body.dataset.draws) === n + 2, draws);
+  assert.equal(await page.getAttribute('body', 'data-shown'), purchases);
+  assert.equal(await page.$eval('#ledger-type', (s) => s.value), 'purchase');
+  const types = await page.locator('#ledger tbody tr td:nth-child(5)').allTextContents();
+  assert.ok(types.length > 0 && types.every((t) => t === 'purchase'), types.join());
+  await context.close();
+});
