@@ -666,6 +666,12 @@ async fn alerts_are_paged_by_cursor_and_bad_queries_are_refused() {
         s.ok("POST", &format!("/api/alerts/{id}/ack"), json!({}))
             .await;
     }
+    // A retried ack (the first answer lost) answers the same, not 404; an
+    // alert that does not exist is still 404.
+    let again = s.ok("POST", "/api/alerts/2/ack", json!({})).await;
+    assert_eq!(again, json!({"id": 2, "acknowledged": true}));
+    let (status, v) = s.send("POST", "/api/alerts/99/ack", Some(&admin), "").await;
+    assert_eq!(status, StatusCode::NOT_FOUND, "{v}");
     let page = s
         .ok("GET", "/api/alerts?after_id=2&limit=2", json!({}))
         .await;
@@ -802,4 +808,24 @@ async fn the_documented_query_templates_work_verbatim() {
         assert_eq!(status, StatusCode::BAD_REQUEST, "{path}: {v}");
         assert_eq!(v["error"]["code"], "invalid_request", "{path}: {v}");
     }
+}
+
+/// A server that cannot listen (the port is taken) fails before it touches
+/// the database: no new file is created and seeded, no page token made.
+#[test]
+fn a_server_that_cannot_listen_leaves_no_database_behind() {
+    let taken = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("stockbook.db");
+    let mut config = stockbook_native::server::Config::new(db.clone());
+    config.addr = taken.local_addr().unwrap();
+    config.web_dir = None;
+    config.pkg_dir = None;
+    let err = stockbook_native::server::serve(config).unwrap_err();
+    assert!(
+        err.to_string()
+            .contains(&taken.local_addr().unwrap().to_string()),
+        "the message names the address: {err}"
+    );
+    assert!(!db.exists(), "a database was created by a failed start");
 }

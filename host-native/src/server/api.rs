@@ -81,11 +81,20 @@ pub async fn handle(app: App, route: &'static Route, req: Request) -> Response {
             let Some(id) = path_id.as_deref().and_then(|i| i.parse::<i64>().ok()) else {
                 return reply::error(Error::field("id", "an alert id"));
             };
-            match app
-                .readers
-                .run(move |s| s.ack_alert(id, crate::now()))
-                .await
-            {
+            // Acknowledging is idempotent: a retry of an ack that went
+            // through (its answer lost) finds the alert acknowledged and
+            // answers the same, rather than `not_found`.
+            let acked = move |s: &mut crate::sqlite::SqliteStore| {
+                if s.ack_alert(id, crate::now())? {
+                    return Ok(true);
+                }
+                let known: Option<i64> = rusqlite::OptionalExtension::optional(
+                    s.connection()
+                        .query_row("SELECT id FROM outbox WHERE id = ?1", [id], |r| r.get(0)),
+                )?;
+                Ok::<_, crate::sqlite::DbError>(known.is_some())
+            };
+            match app.readers.run(acked).await {
                 Ok(Ok(true)) => reply::ok(json!({"id": id, "acknowledged": true})),
                 Ok(Ok(false)) => reply::error(Error::not_found("alert", id)),
                 Ok(Err(e)) | Err(e) => storage_failed(&e),

@@ -90,6 +90,14 @@ pub enum ServeError {
     /// Network or files.
     #[error("{0}")]
     Io(#[from] std::io::Error),
+    /// The address could not be listened on (taken, not ours, no right).
+    #[error("cannot listen on {addr}: {source}")]
+    Listen {
+        /// The address asked for.
+        addr: SocketAddr,
+        /// Why.
+        source: std::io::Error,
+    },
 }
 
 /// What every handler shares.
@@ -301,6 +309,15 @@ pub fn serve(config: Config) -> Result<(), ServeError> {
     let rt = tokio::runtime::Builder::new_multi_thread()
         .enable_all()
         .build()?;
+    // Listen first: a server that cannot listen (the port is taken) must not
+    // have created, seeded or changed the database (a new page token)
+    // before it fails.
+    let listener = rt
+        .block_on(tokio::net::TcpListener::bind(config.addr))
+        .map_err(|source| ServeError::Listen {
+            addr: config.addr,
+            source,
+        })?;
     let prepared = open(&config)?;
     let Prepared {
         router,
@@ -311,7 +328,6 @@ pub fn serve(config: Config) -> Result<(), ServeError> {
         writer,
     } = prepared;
     rt.block_on(async move {
-        let listener = tokio::net::TcpListener::bind(config.addr).await?;
         let addr = listener.local_addr()?;
         if created {
             println!(
