@@ -622,3 +622,40 @@ fn csv_products_round_trip_through_import_and_export() {
     let ltext = String::from_utf8(ledger.stdout).unwrap();
     assert_eq!(ltext.lines().count(), 2, "{ltext}");
 }
+
+/// A second store opened on a file this process already has open (the
+/// server's reader pool does it under load) must not drop the first one's
+/// locks. It did: the open's pre-check read the header with a plain file
+/// handle, and closing any handle on a file drops every POSIX lock the
+/// process holds on it (SQLite's "How To Corrupt", 2.2). Another process
+/// (the CLI beside a running server) then found no other user, and on
+/// closing checkpointed and deleted the WAL and shared-memory files the
+/// server was still using.
+#[test]
+fn a_second_open_in_one_process_keeps_the_first_ones_locks() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("shared.db");
+    setup(&db, 1);
+    let mut first = SqliteStore::open(&db, Options::default()).unwrap();
+    let add = req(
+        "update_stock",
+        json!({"product_id": 1, "operation": "add", "quantity": 1}),
+    );
+    ok(&first.execute_json(&add));
+    let wal = dir.path().join("shared.db-wal");
+    assert!(wal.exists(), "the open store keeps a WAL");
+    for _ in 0..3 {
+        let second = SqliteStore::open(&db, Options::default()).unwrap();
+        drop(second);
+    }
+    // Another process opens, reads and closes the database.
+    let out = stockbook(&db, &["exec"], &req("list_products", json!({})));
+    assert_eq!(out.status.code(), Some(0), "{out:?}");
+    assert!(
+        wal.exists() && dir.path().join("shared.db-shm").exists(),
+        "the other process deleted the WAL of a database still open here"
+    );
+    ok(&first.execute_json(&add));
+    let v = ok(&first.execute_json(&req("get_stock", json!({"product_id": 1}))));
+    assert_eq!(v["totals"]["on_hand"], json!("2"), "{v}");
+}

@@ -29,7 +29,6 @@ use rusqlite::{params, Connection, OpenFlags, OptionalExtension};
 use rustc_hash::FxHashMap;
 use std::cell::{Cell, RefCell};
 use std::collections::BTreeMap;
-use std::io::Read;
 use std::ops::ControlFlow;
 use std::path::{Path, PathBuf};
 use std::time::Duration;
@@ -165,40 +164,34 @@ pub struct SqliteStore {
     generation: Cell<u64>,
 }
 
-const SQLITE_MAGIC: &[u8; 16] = b"SQLite format 3\0";
-
-/// Checks an existing file before anything opens it for writing: SQLite's
-/// magic bytes and the schema version in the header, then (read-only, which
-/// also sees a version still in the WAL) `user_version`.
+/// Checks an existing file before anything opens it for writing, reading it
+/// through SQLite only (read-only, which also sees a version still in the
+/// WAL): that it is an SQLite file, Stockbook's or a new one, and that its
+/// `user_version` is not newer than this build's.
+///
+/// Never through a plain file handle: closing any handle on a file drops
+/// every POSIX lock this process holds on it, those of SQLite connections
+/// already open on it included (SQLite's "How To Corrupt", 2.2). The
+/// server opens reader connections while its writer is open; a header read
+/// with `std::fs::File` there let another process (the CLI) take the file as
+/// unused and delete the WAL under the server. SQLite's own opens share
+/// their locks per file within the process and never do that.
 fn precheck(path: &Path) -> Result<(), DbError> {
-    let mut f = match std::fs::File::open(path) {
-        Ok(f) => f,
+    match std::fs::metadata(path) {
+        Ok(m) if m.len() == 0 => return Ok(()),
+        Ok(_) => {}
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(()),
         Err(e) => return Err(e.into()),
-    };
-    let mut header = Vec::with_capacity(100);
-    f.by_ref().take(100).read_to_end(&mut header)?;
-    if header.is_empty() {
-        return Ok(());
     }
     let not_db = |reason: &str| DbError::NotADatabase {
         path: path.to_path_buf(),
         reason: reason.to_string(),
     };
-    if header.len() < 100 || &header[..16] != SQLITE_MAGIC {
-        return Err(not_db("no SQLite header"));
-    }
     let newer = |found: i64| DbError::NewerSchema {
         path: path.to_path_buf(),
         found,
         supported: SCHEMA_VERSION,
     };
-    let found = i64::from(i32::from_be_bytes([
-        header[60], header[61], header[62], header[63],
-    ]));
-    if found > SCHEMA_VERSION {
-        return Err(newer(found));
-    }
     let ro = Connection::open_with_flags(
         path,
         OpenFlags::SQLITE_OPEN_READ_ONLY | OpenFlags::SQLITE_OPEN_NO_MUTEX,
@@ -216,7 +209,7 @@ fn precheck(path: &Path) -> Result<(), DbError> {
             |r| Ok((r.get(0)?, r.get(1)?)),
         )
         .map_err(|e| match e.sqlite_error_code() {
-            Some(rusqlite::ErrorCode::NotADatabase) => not_db("not a valid SQLite file"),
+            Some(rusqlite::ErrorCode::NotADatabase) => not_db("no SQLite header"),
             _ => e.into(),
         })?;
     if found > SCHEMA_VERSION {
