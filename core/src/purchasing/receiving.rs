@@ -14,7 +14,7 @@ use crate::store::{Counter, Kind};
 use crate::tx::Tx;
 use crate::validate::{self, MAX_LINES};
 use crate::Id;
-use chrono::NaiveDate;
+use chrono::{DateTime, NaiveDate, Utc};
 use rust_decimal::Decimal;
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
@@ -173,11 +173,17 @@ fn receivable(line: &PoLine, tolerance_percent: Decimal) -> Quantity {
 /// arrive before they were ordered, nor on a day that has not come yet, so
 /// either is a typing mistake the clerk should see (RULES is silent; this
 /// is what a clerk expects).
+///
+/// "Not come yet" is judged by the latest calendar: `now` is UTC, but the
+/// clerk types the date of their own wall calendar, which east of UTC is
+/// already tomorrow (up to UTC+14). So a date is refused only when it has
+/// come nowhere on Earth: after the date of `now` + 14 hours.
 fn received_on(
     po: &PurchaseOrder,
     given: Option<NaiveDate>,
-    today: NaiveDate,
+    now: DateTime<Utc>,
 ) -> Result<NaiveDate> {
+    let today = now.date_naive();
     let Some(d) = given else { return Ok(today) };
     if d < po.order_date {
         return Err(Error::field(
@@ -185,10 +191,13 @@ fn received_on(
             format!("before the order date {}", po.order_date),
         ));
     }
-    if d > today {
+    let latest = now
+        .checked_add_signed(chrono::Duration::hours(14))
+        .map_or(today, |t| t.date_naive());
+    if d > latest {
         return Err(Error::field(
             "received_date",
-            format!("after today ({today}, the date of `now`)"),
+            format!("a day that has not come yet anywhere (at `now` it is {latest} at the latest)"),
         ));
     }
     Ok(d)
@@ -211,7 +220,7 @@ pub fn receive(tx: &mut Tx<'_>, actor: &Actor, a: Receive) -> Result<PoView> {
             .iter()
             .map(|l| (l.line_no, l.quantity, l.location_id)),
     )?;
-    let received_date = received_on(&po, a.received_date, tx.now.date_naive())?;
+    let received_date = received_on(&po, a.received_date, tx.now)?;
     let tolerance = tx.setting(|s| s.over_receipt_tolerance_percent.get())?;
     for (&idx, &(q, _)) in &wanted {
         let line = &po.lines[idx];

@@ -865,18 +865,23 @@ fn cancelling_an_ordered_po_drops_incoming() {
     );
 }
 
-/// A delivery cannot arrive before its order date nor after today (the
-/// date of `now`); both ends themselves are fine. A refusal receives nothing.
+/// A delivery cannot arrive before its order date nor on a day that has not
+/// come yet anywhere (`now` is UTC; a clerk east of UTC types tomorrow's
+/// date already, up to UTC+14); both ends themselves are fine. A refusal
+/// receives nothing.
 #[test]
 fn a_received_date_lies_between_the_order_date_and_today() {
     let mut s = setup();
     let po = po_in(&mut s, "ordered"); // ordered on 2026-01-05
-    s.k.advance(Duration::days(3)); // today: 2026-01-08
+    s.k.advance(Duration::days(3)); // now: 2026-01-08 09:00 UTC, 23:00 at UTC+14
     let receipt = |date: &str| json!({"id": po, "lines": [{"line_no": 1, "quantity": 1}], "received_date": date});
     let before = s.k.snapshot_text();
     for (date, reason) in [
         ("2026-01-04", "before the order date 2026-01-05"),
-        ("2026-01-09", "after today (2026-01-08, the date of `now`)"),
+        (
+            "2026-01-09",
+            "a day that has not come yet anywhere (at `now` it is 2026-01-08 at the latest)",
+        ),
     ] {
         let d =
             s.k.refused("invalid_field", "receive_purchase_order", receipt(date));
@@ -892,6 +897,20 @@ fn a_received_date_lies_between_the_order_date_and_today() {
         let r = s.k.ok("receive_purchase_order", receipt(date));
         assert_eq!(r["purchase_order"]["received_date"], date);
     }
+    // An hour later it is 2026-01-09 at UTC+14 (Kiribati): a clerk there
+    // receives on their today; the day after is still refused.
+    s.k.advance(Duration::hours(1));
+    let r = s.k.ok("receive_purchase_order", receipt("2026-01-09"));
+    assert_eq!(r["purchase_order"]["received_date"], "2026-01-09");
+    let d = s.k.refused(
+        "invalid_field",
+        "receive_purchase_order",
+        receipt("2026-01-10"),
+    );
+    assert_eq!(
+        d["reason"],
+        "a day that has not come yet anywhere (at `now` it is 2026-01-09 at the latest)"
+    );
 }
 
 #[test]
