@@ -354,6 +354,31 @@ async fn bodies_over_the_limit_get_413() {
         "{}",
         String::from_utf8_lossy(&body)
     );
+    // A body announced larger than the limit is refused from its
+    // Content-Length, before it is read (here the announcement is all there
+    // is: the body itself is small).
+    for (path, limit) in [
+        ("/api/products".to_string(), 1024 * 1024),
+        (slip_path.clone(), 10 * 1024 * 1024),
+    ] {
+        let method = if path == slip_path { "PUT" } else { "POST" };
+        let announced = (limit + 1).to_string();
+        let (status, body) = s
+            .send_raw(
+                method,
+                &path,
+                Some(&admin),
+                "{}",
+                &[("content-length", announced.as_str())],
+            )
+            .await;
+        assert_eq!(
+            status,
+            StatusCode::PAYLOAD_TOO_LARGE,
+            "{path}: {}",
+            String::from_utf8_lossy(&body)
+        );
+    }
     // Not a PDF, PNG or JPEG: 400.
     let (status, _) = s
         .send_raw("PUT", &slip_path, Some(&admin), "hello", &[])

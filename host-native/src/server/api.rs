@@ -46,7 +46,7 @@ pub async fn handle(app: App, route: &'static Route, req: Request) -> Response {
     let path_id = path_param(route.path, req.uri().path());
     let query = req.uri().query().unwrap_or("").to_string();
     let headers = req.headers().clone();
-    let body = match read_body(req.into_body(), route.body_limit()).await {
+    let body = match read_body(&headers, req.into_body(), route.body_limit()).await {
         Ok(b) => b,
         Err(r) => return r,
     };
@@ -136,7 +136,19 @@ fn path_param(pattern: &str, uri_path: &str) -> Option<String> {
         .map(|(_, v)| v.to_string())
 }
 
-async fn read_body(body: Body, limit: usize) -> Result<Bytes, Response> {
+async fn read_body(headers: &HeaderMap, body: Body, limit: usize) -> Result<Bytes, Response> {
+    // A body announced larger than the limit is refused at once, before the
+    // client sends it (a 20 MB upload is not read up to the limit first).
+    let announced = headers
+        .get(header::CONTENT_LENGTH)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.parse::<u64>().ok());
+    if announced.is_some_and(|n| n > limit as u64) {
+        return Err(reply::host_error(
+            "payload_too_large",
+            &format!("the request body is larger than {limit} bytes"),
+        ));
+    }
     match axum::body::to_bytes(body, limit).await {
         Ok(b) => Ok(b),
         Err(e) => {
