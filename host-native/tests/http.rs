@@ -854,3 +854,54 @@ fn a_server_that_cannot_listen_leaves_no_database_behind() {
     );
     assert!(!db.exists(), "a database was created by a failed start");
 }
+
+/// The documented workflow of running `stockbook token create` (another
+/// process) beside a running server: the server sees the new token at once,
+/// and the other process sees the server's changes. The open check of the
+/// SQLite store used to drop the server's file locks, so the other process,
+/// believing itself the last user, checkpointed and deleted the WAL under
+/// the server: new tokens were 401 and the server's changes invisible
+/// (fixed in the store by b6df21b; this guards it over HTTP).
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn another_process_and_the_running_server_share_the_database() {
+    let s = TestServer::start();
+    let bin = env!("CARGO_BIN_EXE_stockbook");
+    let out = std::process::Command::new(bin)
+        .arg("--db")
+        .arg(&s.db)
+        .args(["token", "create", "--permissions", "admin", "--as", "ops"])
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{out:?}");
+    let token = String::from_utf8(out.stdout).unwrap().trim().to_string();
+    assert!(
+        s.db.with_file_name("stockbook.db-wal").exists(),
+        "the server's WAL is still there"
+    );
+    let (status, v) = s
+        .send(
+            "POST",
+            "/api/locations",
+            Some(&token),
+            json!({"name": "Van 7"}).to_string(),
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK, "the new token works: {v}");
+    let out = std::process::Command::new(bin)
+        .arg("--db")
+        .arg(&s.db)
+        .arg("exec")
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::piped())
+        .spawn()
+        .and_then(|mut c| {
+            use std::io::Write;
+            c.stdin.take().unwrap().write_all(
+                br#"{"cmd":"list_locations","actor":{"id":"a","permissions":["admin"]}}"#,
+            )?;
+            c.wait_with_output()
+        })
+        .unwrap();
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(text.contains("Van 7"), "the other process sees it: {text}");
+}
