@@ -1618,3 +1618,22 @@ fn a_slips_zip_year_no_date_can_have_is_a_usage_error_and_writes_nothing() {
     let r = sb(&db, &["po", "slips-zip", "--year", "9999", "--out", z]);
     assert_eq!(r.code, 0, "{}", r.err);
 }
+
+#[test]
+fn serve_on_a_taken_address_is_a_server_error_not_a_database_error() {
+    let taken = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let addr = taken.local_addr().unwrap().to_string();
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("s.db");
+    let r = sb(&db, &["serve", "--addr", &addr]);
+    assert_eq!(r.code, 3, "{}", r.err);
+    // (Warnings about the page's files may come first: the test runs
+    // outside the repository root.)
+    let last = r.err.lines().last().unwrap_or("");
+    assert!(
+        last.starts_with(&format!("server error: cannot listen on {addr}: ")),
+        "{}",
+        r.err
+    );
+    assert!(!db.exists(), "a failed start created the database");
+}

@@ -44,6 +44,9 @@ pub enum Failure {
     Io(String),
     /// A file that could not be read or written (exit 3): `PATH: why`.
     File(String),
+    /// The server could not start or run for a reason of its own, not the
+    /// database's (exit 3): an address it cannot listen on, the demo seed.
+    Server(String),
 }
 
 impl Failure {
@@ -51,7 +54,7 @@ impl Failure {
         match self {
             Failure::Refused { .. } => EXIT_REFUSED,
             Failure::Usage(_) => EXIT_USAGE,
-            Failure::Io(_) | Failure::File(_) => EXIT_IO,
+            Failure::Io(_) | Failure::File(_) | Failure::Server(_) => EXIT_IO,
         }
     }
 
@@ -74,6 +77,7 @@ impl Failure {
             Failure::Usage(m) => eprintln!("usage error: {m}"),
             Failure::Io(m) => eprintln!("database error: {m}"),
             Failure::File(m) => eprintln!("file error: {m}"),
+            Failure::Server(m) => eprintln!("server error: {m}"),
         }
     }
 }
@@ -286,7 +290,15 @@ fn run(cli: Cli) -> Outcome {
     }
     // The server opens the database itself (a writer and readers).
     let cmd = match cli.cmd {
-        Cmd::Serve(a) => return crate::server::cli::serve(&db, opts, a).map_err(server_failure),
+        Cmd::Serve(a) => {
+            use crate::server::ServeError;
+            return crate::server::cli::serve(&db, opts, a).map_err(|e| match e {
+                ServeError::Db(_) => Failure::Io(e.to_string()),
+                ServeError::Seed(_) | ServeError::Io(_) | ServeError::Listen { .. } => {
+                    Failure::Server(e.to_string())
+                }
+            });
+        }
         Cmd::Token(t) => {
             return crate::server::cli::token(&db, opts, t, cli.json).map_err(server_failure)
         }

@@ -62,8 +62,9 @@ pub enum TokenCmd {
 /// Why `serve`/`token` failed: message and exit status.
 pub type Failed = (String, i32);
 
-/// Runs `serve`.
-pub fn serve(db: &Path, options: Options, a: ServeArgs) -> Result<(), Failed> {
+/// Runs `serve`. Its failures keep their kind: the command line says a
+/// database error apart from an address it cannot listen on.
+pub fn serve(db: &Path, options: Options, a: ServeArgs) -> Result<(), super::ServeError> {
     let config = Config {
         addr: a.addr,
         db: db.to_path_buf(),
@@ -75,7 +76,7 @@ pub fn serve(db: &Path, options: Options, a: ServeArgs) -> Result<(), Failed> {
         page_token: !a.no_page_token,
         max_group: a.max_group,
     };
-    super::serve(config).map_err(|e| (e.to_string(), 3))
+    super::serve(config)
 }
 
 /// Runs `token ...`; `json` prints raw JSON.
