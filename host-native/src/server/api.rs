@@ -75,7 +75,7 @@ pub async fn handle(app: App, route: &'static Route, req: Request) -> Response {
                 Ok(p) => p,
                 Err(e) => return reply::error(e),
             };
-            db_reply(app.readers.run(move |s| page.list(s.connection())).await)
+            db_reply(app.readers.run(move |s| page.list(s)).await)
         }
         Action::AckAlert => {
             let Some(id) = path_id.as_deref().and_then(|i| i.parse::<i64>().ok()) else {
@@ -260,27 +260,9 @@ impl AlertsPage {
         })
     }
 
-    /// The page, read from the outbox (`docs/sqlite.md`).
-    fn list(self, conn: &rusqlite::Connection) -> Result<Vec<Alert>, crate::sqlite::DbError> {
-        let mut st = conn.prepare_cached(
-            "SELECT id, created_at, event, acked_at FROM outbox
-             WHERE id > ?1 AND (?2 OR acked_at IS NULL) ORDER BY id LIMIT ?3",
-        )?;
-        let limit = self.limit.map_or(-1, |n| n as i64);
-        let mut rows = st.query(rusqlite::params![self.after_id, self.all, limit])?;
-        let mut out = Vec::new();
-        while let Some(r) = rows.next()? {
-            let text: String = r.get(2)?;
-            let event = serde_json::from_str(&text)
-                .map_err(|e| crate::sqlite::DbError::Corrupt(format!("outbox event: {e}")))?;
-            out.push(Alert {
-                id: r.get(0)?,
-                event,
-                created_at: r.get(1)?,
-                acked_at: r.get(3)?,
-            });
-        }
-        Ok(out)
+    /// The page, read from the store's outbox.
+    fn list(self, s: &crate::sqlite::SqliteStore) -> Result<Vec<Alert>, crate::sqlite::DbError> {
+        s.list_alerts_after(self.all, self.after_id, self.limit)
     }
 }
 

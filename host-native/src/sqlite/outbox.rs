@@ -44,13 +44,26 @@ impl SqliteStore {
     /// Alerts in the order they were raised; acknowledged ones too when
     /// `include_acked`.
     pub fn list_alerts(&self, include_acked: bool) -> Result<Vec<Alert>, DbError> {
-        let sql = if include_acked {
-            "SELECT id, created_at, event, acked_at FROM outbox ORDER BY id"
-        } else {
-            "SELECT id, created_at, event, acked_at FROM outbox WHERE acked_at IS NULL ORDER BY id"
-        };
-        let mut st = self.connection().prepare_cached(sql)?;
-        let mut rows = st.query([])?;
+        self.list_alerts_after(include_acked, 0, None)
+    }
+
+    /// A page of [`SqliteStore::list_alerts`]: the alerts with ids above
+    /// `after_id`, at most `limit` of them. A cursor, not page numbers: an
+    /// alert acknowledged while a client pages through pending ones would
+    /// shift numbered pages and make it skip alerts.
+    pub fn list_alerts_after(
+        &self,
+        include_acked: bool,
+        after_id: i64,
+        limit: Option<u64>,
+    ) -> Result<Vec<Alert>, DbError> {
+        let mut st = self.connection().prepare_cached(
+            "SELECT id, created_at, event, acked_at FROM outbox
+             WHERE id > ?1 AND (?2 OR acked_at IS NULL) ORDER BY id LIMIT ?3",
+        )?;
+        // SQLite reads a negative LIMIT as none.
+        let limit = limit.map_or(-1, |n| i64::try_from(n).unwrap_or(i64::MAX));
+        let mut rows = st.query(params![after_id, include_acked, limit])?;
         let mut out = Vec::new();
         while let Some(r) = rows.next()? {
             let text: String = r.get(2)?;

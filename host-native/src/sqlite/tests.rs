@@ -524,6 +524,47 @@ fn low_stock_alerts_land_in_the_outbox_with_the_change() {
 }
 
 #[test]
+fn alerts_page_by_cursor_and_acknowledging_skips_none() {
+    let mut s = SqliteStore::open_in_memory().unwrap();
+    let t = Twin::new(SqliteStore::open_in_memory().unwrap());
+    for i in 1..=5 {
+        s.execute_json(&t.req(
+            "create_product",
+            json!({"sku": format!("P{i}"), "name": "p"}),
+        ));
+        let r = s.execute_json(&t.req(
+            "update_stock",
+            json!({"product_id": i, "operation": "add", "quantity": 1}),
+        ));
+        assert!(r.contains("low_stock"), "{r}");
+    }
+    let ids = |v: Vec<super::outbox::Alert>| v.into_iter().map(|a| a.id).collect::<Vec<_>>();
+    let first = ids(s.list_alerts_after(false, 0, Some(2)).unwrap());
+    assert_eq!(first, vec![1, 2]);
+    // Acknowledging the first page does not move the next one.
+    for id in &first {
+        assert!(s.ack_alert(*id, t.now).unwrap());
+    }
+    assert_eq!(
+        ids(s.list_alerts_after(false, 2, Some(2)).unwrap()),
+        vec![3, 4]
+    );
+    assert_eq!(
+        ids(s.list_alerts_after(false, 4, Some(2)).unwrap()),
+        vec![5]
+    );
+    assert_eq!(
+        ids(s.list_alerts_after(false, 0, None).unwrap()),
+        vec![3, 4, 5]
+    );
+    assert_eq!(
+        ids(s.list_alerts_after(true, 0, None).unwrap()),
+        vec![1, 2, 3, 4, 5]
+    );
+    assert_eq!(ids(s.list_alerts(true).unwrap()), vec![1, 2, 3, 4, 5]);
+}
+
+#[test]
 fn refuses_foreign_files_untouched() {
     let dir = tempfile::tempdir().unwrap();
     let junk = dir.path().join("junk.db");
