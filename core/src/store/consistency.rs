@@ -42,9 +42,10 @@ const COUNTED: [Kind; 7] = [
 /// ledger, whose levels are only checked on their own.
 pub(super) fn check(store: &MemoryStore, with_ledger: bool) -> Result<()> {
     let mut max_id = [0; COUNTED.len()];
-    for (k, v) in store.records_in_order() {
+    for (k, _, v) in store.records_in_order() {
         // An entity's record carries the id its key names.
-        if let Some((kind, named, id)) = entity(k, v) {
+        let entity = entity(k, v);
+        if let Some((kind, named, id)) = entity {
             if named != id {
                 return Err(records(format!("record {k:?} holds {kind:?} {id}")));
             }
@@ -93,12 +94,8 @@ pub(super) fn check(store: &MemoryStore, with_ledger: bool) -> Result<()> {
                     }
                 }
             }
-            (Key::Location(_), Value::Location(_))
-            | (Key::Category(_), Value::Category(_))
-            | (Key::VatRate(_), Value::VatRate(_))
-            | (Key::Supplier(_), Value::Supplier(_))
-            | (Key::SalesDocument(_), Value::SalesDocument(_))
-            | (Key::Settings, Value::Settings(_))
+            _ if entity.is_some() => {}
+            (Key::Settings, Value::Settings(_))
             | (Key::Counter(_), Value::Counter(_))
             | (Key::PoNumber(_), Value::Ref(_))
             | (Key::LowStockAlert(_), Value::Time(_))
@@ -204,7 +201,7 @@ fn ledger(store: &MemoryStore) -> Result<()> {
             )));
         }
     }
-    for (k, v) in store.records_in_order() {
+    for (k, _, v) in store.records_in_order() {
         let (Key::Stock(p, l), Value::Stock(level)) = (k, v) else {
             continue;
         };

@@ -149,13 +149,8 @@ impl MemoryStore {
         Snapshot {
             format: 1,
             records: self
-                .order
-                .iter()
-                .filter_map(|k| {
-                    self.records
-                        .get(k)
-                        .map(|(ver, v)| (k.clone(), *ver, v.clone()))
-                })
+                .records_in_order()
+                .map(|(k, ver, v)| (k.clone(), ver, v.clone()))
                 .collect(),
             movements: self.ledger.iter_from(0).cloned().collect(),
             with_ledger: !self.without_ledger,
@@ -237,11 +232,12 @@ impl MemoryStore {
         self.ledger.len()
     }
 
-    /// Every record in key order, with its value (for the import check).
-    pub(super) fn records_in_order(&self) -> impl Iterator<Item = (&Key, &Value)> {
+    /// Every record (but those kept in `bulk`: derived) in key order, with
+    /// its version and value: what a snapshot holds and an import checks.
+    pub(super) fn records_in_order(&self) -> impl Iterator<Item = (&Key, Version, &Value)> {
         self.order
             .iter()
-            .filter_map(|k| self.records.get(k).map(|(_, v)| (k, v)))
+            .filter_map(|k| self.records.get(k).map(|(ver, v)| (k, *ver, v)))
     }
 
     /// A record's value, wherever it is kept.
