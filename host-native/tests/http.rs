@@ -754,27 +754,10 @@ async fn alerts_are_paged_by_cursor_and_bad_queries_are_refused() {
 /// The checkpoint thread used to outlive the writer with a connection open.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_stopped_server_leaves_the_database_file_whole() {
-    use stockbook_native::server::{self, tokens, Config};
     let dir = tempfile::tempdir().unwrap();
     let db = dir.path().join("stockbook.db");
-    let mut config = Config::new(db.clone());
-    config.seed = false;
-    config.page_token = false;
-    config.web_dir = None;
-    config.pkg_dir = None;
-    let prepared = server::open(&config).unwrap();
-    let secret = {
-        let store = stockbook_native::sqlite::SqliteStore::open(&db, Default::default()).unwrap();
-        tokens::create(
-            store.connection(),
-            "t",
-            "ann",
-            &[Permission::Admin],
-            stockbook_native::now(),
-        )
-        .unwrap()
-        .secret
-    };
+    let prepared = stockbook_native::server::open(&http_support::test_config(&db)).unwrap();
+    let secret = http_support::create_token(&db, "ann", &[Permission::Admin]);
     use tower::ServiceExt;
     let req = axum::http::Request::builder()
         .method("POST")

@@ -21,16 +21,36 @@ pub struct TestServer {
     _dir: tempfile::TempDir,
 }
 
+/// The tests' server configuration on `db`: no demo data, no page token,
+/// no page files.
+pub fn test_config(db: &std::path::Path) -> Config {
+    let mut config = Config::new(db.to_path_buf());
+    config.seed = false;
+    config.page_token = false;
+    config.web_dir = None;
+    config.pkg_dir = None;
+    config
+}
+
+/// A new token in the database `db` for `actor` holding `perms`.
+pub fn create_token(db: &std::path::Path, actor: &str, perms: &[Permission]) -> String {
+    let store = SqliteStore::open(db, Options::default()).unwrap();
+    tokens::create(
+        store.connection(),
+        "test",
+        actor,
+        perms,
+        stockbook_native::now(),
+    )
+    .unwrap()
+    .secret
+}
+
 impl TestServer {
     pub fn start() -> TestServer {
         let dir = tempfile::tempdir().unwrap();
         let db = dir.path().join("stockbook.db");
-        let mut config = Config::new(db.clone());
-        config.seed = false;
-        config.page_token = false;
-        config.web_dir = None;
-        config.pkg_dir = None;
-        let prepared = server::open(&config).unwrap();
+        let prepared = server::open(&test_config(&db)).unwrap();
         let mut s = TestServer {
             router: prepared.router,
             db,
@@ -43,16 +63,7 @@ impl TestServer {
 
     /// A new token for `actor` holding `perms`.
     pub fn token(&self, actor: &str, perms: &[Permission]) -> String {
-        let store = SqliteStore::open(&self.db, Options::default()).unwrap();
-        tokens::create(
-            store.connection(),
-            "test",
-            actor,
-            perms,
-            stockbook_native::now(),
-        )
-        .unwrap()
-        .secret
+        create_token(&self.db, actor, perms)
     }
 
     /// Sends a request; the status and the body (JSON, or `null`).
