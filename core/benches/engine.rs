@@ -78,6 +78,78 @@ fn rust_api(n: u64, products: u64) -> f64 {
     n as f64 / secs
 }
 
+/// The storage protocol alone, for scale beside `rust_api`: per update, the
+/// three reads `update_stock` makes through the trait (product, level, ledger
+/// counter), ONE changeset (the level, the counter, the movement) handed to
+/// the same `MemoryStore`; no transaction cache, no rules, no alert check, no
+/// answer. Whatever the engine does on top can only be slower than this.
+fn storage_floor(n: u64, products: u64) -> f64 {
+    use stockbook_core::ledger::{Movement, MovementType, Source};
+    use stockbook_core::store::{Changeset, Counter, Key, Store, Value};
+    let mut store = store_with_products(products);
+    let start_time = t0();
+    let updates: Vec<UpdateStock> = (0..n).map(|i| update(i, products)).collect();
+    let t = Instant::now();
+    for (i, u) in updates.into_iter().enumerate() {
+        let p = u.product_id;
+        let tracked = matches!(store.get_ref(&Key::Product(p)).unwrap(), Some((_, v)) if matches!(*v, Value::Product(ref x) if x.track_inventory));
+        assert!(tracked);
+        let mut level = match store.get_ref(&Key::Stock(p, 1)).unwrap() {
+            Some((_, v)) => match &*v {
+                Value::Stock(l) => l.clone(),
+                _ => unreachable!(),
+            },
+            None => stockbook_core::ledger::StockLevel::empty(p, 1),
+        };
+        let seq = match store.get_ref(&Key::Counter(Counter::Ledger)).unwrap() {
+            Some((_, v)) => match &*v {
+                Value::Counter(c) => c + 1,
+                _ => unreachable!(),
+            },
+            None => 1,
+        };
+        let at = start_time + Duration::milliseconds(i as i64);
+        let q = if u.operation == Operation::Subtract && level.on_hand < u.quantity {
+            -level.on_hand
+        } else if u.operation == Operation::Subtract {
+            -u.quantity
+        } else {
+            u.quantity
+        };
+        level.on_hand += q;
+        level.last_movement_at = Some(at);
+        let m = Movement {
+            seq,
+            at,
+            product_id: p,
+            location_id: 1,
+            kind: MovementType::Adjustment,
+            quantity: q,
+            requested: None,
+            balance_after: level.on_hand,
+            reason: None,
+            source: Source {
+                actor: "bench".to_string(),
+                ..Default::default()
+            },
+        };
+        let cs = Changeset {
+            reads: Vec::new(),
+            base: store.generation(),
+            writes: vec![
+                (Key::Stock(p, 1), Some(Value::Stock(level))),
+                (Key::Counter(Counter::Ledger), Some(Value::Counter(seq))),
+            ],
+            movements: vec![m],
+            events: Vec::new(),
+        };
+        store.commit(cs).expect("commit");
+    }
+    let secs = t.elapsed().as_secs_f64();
+    assert_eq!(store.ledger_len() as u64, n);
+    n as f64 / secs
+}
+
 fn json_path(n: u64, products: u64) -> f64 {
     let mut store = store_with_products(products);
     let base = t0();
@@ -316,6 +388,15 @@ fn main() {
     }
     if let Some(n) = count_after(&args, "api") {
         println!("rust api: {:.0} commands/s", rust_api(n, 10_000));
+        return;
+    }
+    if let Some(n) = count_after(&args, "floor") {
+        // Alternating, so both sides see the same machine minute.
+        for _ in 0..3 {
+            let api = rust_api(n, 10_000);
+            let floor = storage_floor(n, 10_000);
+            println!("rust api: {api:.0} commands/s; the storage protocol alone: {floor:.0}/s (api = {:.0} % of it)", 100.0 * api / floor);
+        }
         return;
     }
     if let Some(n) = count_after(&args, "json") {
