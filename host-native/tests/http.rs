@@ -327,6 +327,11 @@ async fn bodies_over_the_limit_get_413() {
     let (status, v) = s.send("POST", "/api/products", Some(&admin), big).await;
     assert_eq!(status, StatusCode::PAYLOAD_TOO_LARGE, "{v}");
     assert_eq!(v["error"]["code"], "payload_too_large");
+    assert_eq!(
+        v["error"]["message"],
+        "the request body is larger than 1048576 bytes"
+    );
+    assert_eq!(v["error"]["details"], json!({"max_bytes": 1048576}));
 
     // Packing slips: 10 MB. A received PO takes a 6 MB PDF, not an 11 MB one.
     let (po, _) = s.ordered_po(5).await;
@@ -354,6 +359,15 @@ async fn bodies_over_the_limit_get_413() {
         "{}",
         String::from_utf8_lossy(&body)
     );
+    // The slip route's own answer, not the generic one: the clerk reads
+    // "a packing slip may be at most 10 MB".
+    let slip_answer = json!({"error": {
+        "code": "payload_too_large",
+        "message": "a packing slip may be at most 10 MB",
+        "details": {"max_bytes": 10 * 1024 * 1024},
+    }});
+    let v: serde_json::Value = serde_json::from_slice(&body).unwrap();
+    assert_eq!(v, slip_answer);
     // A body announced larger than the limit is refused from its
     // Content-Length, before it is read (here the announcement is all there
     // is: the body itself is small).
@@ -378,6 +392,10 @@ async fn bodies_over_the_limit_get_413() {
             "{path}: {}",
             String::from_utf8_lossy(&body)
         );
+        if path == slip_path {
+            let v: serde_json::Value = serde_json::from_slice(&body).unwrap();
+            assert_eq!(v, slip_answer, "announced");
+        }
     }
     // Not a PDF, PNG or JPEG: 400.
     let (status, _) = s
@@ -887,4 +905,151 @@ async fn another_process_and_the_running_server_share_the_database() {
         .unwrap();
     let text = String::from_utf8_lossy(&out.stdout);
     assert!(text.contains("Van 7"), "the other process sees it: {text}");
+}
+
+/// Generous bound for a server's answer that a short timeout of the test
+/// configuration provokes: the assertions are on what comes back, not when.
+const ANSWER_WITHIN: std::time::Duration = std::time::Duration::from_secs(20);
+
+/// A client that sends the head and part of a body, then stalls
+/// (slowloris), is answered `408 request_timeout` in the API's JSON once no
+/// byte came for `body_idle`, and its connection is closed. Before, it held
+/// a connection and a task for ever.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_stalled_body_is_answered_408_and_closed() {
+    let s = http_support::Listening::start(|c| {
+        c.timeouts.body_idle = std::time::Duration::from_millis(200);
+    })
+    .await;
+    let mut head = s.head("POST", "/api/products", 100);
+    head.extend_from_slice(br#"{"sku": "#);
+    let mut c = s.connect(&head).await;
+    let (status, v) = http_support::response(&mut c, ANSWER_WITHIN)
+        .await
+        .expect("the server answers a stalled body");
+    assert_eq!(status, 408, "{v}");
+    assert_eq!(v["error"]["code"], "request_timeout", "{v}");
+    assert!(
+        v["error"]["message"]
+            .as_str()
+            .is_some_and(|m| m.contains("stalled")),
+        "{v}"
+    );
+}
+
+/// A body that trickles (a byte now and then, never pausing long enough for
+/// the idle timeout) is cut at the route's whole-body deadline.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_trickling_body_is_cut_at_the_routes_deadline() {
+    let s = http_support::Listening::start(|c| {
+        c.timeouts.body_idle = std::time::Duration::from_secs(10);
+        c.timeouts.json_body = std::time::Duration::from_millis(500);
+    })
+    .await;
+    let body = json!({"sku": "TRICKLE", "name": "x".repeat(200)}).to_string();
+    let c = s
+        .connect(&s.head("POST", "/api/products", body.len()))
+        .await;
+    let (mut rd, mut wr) = c.into_split();
+    let trickle = tokio::spawn(async move {
+        use tokio::io::AsyncWriteExt;
+        for b in body.bytes() {
+            if wr.write_all(&[b]).await.is_err() {
+                return;
+            }
+            tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+        }
+        let _ = wr.flush().await;
+        // Keep the write half open: the answer must not wait for it.
+        tokio::time::sleep(ANSWER_WITHIN).await;
+    });
+    let mut got = Vec::new();
+    let read = tokio::time::timeout(ANSWER_WITHIN, async {
+        use tokio::io::AsyncReadExt;
+        let _ = rd.read_to_end(&mut got).await;
+    })
+    .await;
+    trickle.abort();
+    assert!(read.is_ok(), "no answer");
+    let text = String::from_utf8_lossy(&got);
+    assert!(text.starts_with("HTTP/1.1 408"), "{text}");
+    assert!(text.contains(r#""code":"request_timeout""#), "{text}");
+    assert!(text.contains("did not arrive within 0.5 s"), "{text}");
+}
+
+/// A body that arrives slowly but steadily (pauses well under `body_idle`)
+/// is read whole and applied: the idle timeout counts from the last byte,
+/// not from the start.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_slow_but_steady_body_is_accepted() {
+    let s = http_support::Listening::start(|c| {
+        c.timeouts.body_idle = std::time::Duration::from_secs(2);
+    })
+    .await;
+    let body = json!({"sku": "STEADY", "name": "Steady"}).to_string();
+    let mut c = s
+        .connect(&s.head("POST", "/api/products", body.len()))
+        .await;
+    {
+        use tokio::io::AsyncWriteExt;
+        // Pieces 100 ms apart, each pause far below the idle timeout.
+        for piece in body.as_bytes().chunks(8) {
+            c.write_all(piece).await.unwrap();
+            tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+        }
+    }
+    // Keep-alive: the server answers and waits for the next request, so read
+    // only the head and the announced body.
+    let mut got = Vec::new();
+    tokio::time::timeout(ANSWER_WITHIN, async {
+        use tokio::io::AsyncReadExt;
+        let mut buf = [0u8; 4096];
+        while !String::from_utf8_lossy(&got).contains("\"events\"") {
+            let n = c.read(&mut buf).await.unwrap();
+            assert!(n > 0, "closed: {}", String::from_utf8_lossy(&got));
+            got.extend_from_slice(&buf[..n]);
+        }
+    })
+    .await
+    .expect("an answer");
+    let text = String::from_utf8_lossy(&got);
+    assert!(text.starts_with("HTTP/1.1 200"), "{text}");
+}
+
+/// A request head that stalls (the classic slowloris) is closed after
+/// `header_read`: `axum::serve` set no timer, so hyper's header timeout
+/// never ran and such a connection stayed open for ever.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_stalled_request_head_is_closed() {
+    let s = http_support::Listening::start(|c| {
+        c.timeouts.header_read = std::time::Duration::from_millis(300);
+    })
+    .await;
+    let mut c = s.connect(b"GET /api/me HTTP/1.1\r\nHost: te").await;
+    let closed = http_support::response(&mut c, ANSWER_WITHIN).await;
+    assert!(closed.is_some(), "the stalled connection is still open");
+}
+
+/// Ctrl-C with a client stalled in the middle of a request: the server
+/// stops after `shutdown_grace` rather than waiting for that client.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_stop_does_not_wait_for_a_stalled_client_for_ever() {
+    let mut s = http_support::Listening::start(|c| {
+        c.timeouts.body_idle = std::time::Duration::from_secs(3600);
+        c.timeouts.json_body = std::time::Duration::from_secs(3600);
+        c.timeouts.shutdown_grace = std::time::Duration::from_millis(300);
+    })
+    .await;
+    let head = s.head("POST", "/api/products", 100);
+    let _stalled = s.connect(&head).await;
+    // Let the server take the request in before stopping.
+    tokio::time::sleep(std::time::Duration::from_millis(200)).await;
+    s.stop();
+    let served = s.served.take().unwrap();
+    let stopped = tokio::time::timeout(ANSWER_WITHIN, served).await;
+    assert!(
+        stopped.is_ok(),
+        "the server is still waiting for the stalled client"
+    );
+    stopped.unwrap().unwrap().unwrap();
 }

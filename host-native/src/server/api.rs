@@ -46,7 +46,7 @@ pub async fn handle(app: App, route: &'static Route, req: Request) -> Response {
     let path_id = path_param(route.path, req.uri().path());
     let query = req.uri().query().unwrap_or("").to_string();
     let headers = req.headers().clone();
-    let body = match read_body(&headers, req.into_body(), route.body_limit()).await {
+    let body = match read_body(&app, route, &headers, req.into_body()).await {
         Ok(b) => b,
         Err(r) => return r,
     };
@@ -136,7 +136,27 @@ fn path_param(pattern: &str, uri_path: &str) -> Option<String> {
         .map(|(_, v)| v.to_string())
 }
 
-async fn read_body(headers: &HeaderMap, body: Body, limit: usize) -> Result<Bytes, Response> {
+/// The request body, read up to the route's limit and within its time: no
+/// byte for [`Timeouts::body_idle`](super::listen::Timeouts) (tower-http's
+/// `TimeoutBody`), or not all of it within the route's deadline, is
+/// `408 request_timeout`; a body over the limit is `413 payload_too_large`
+/// (the slip route's own message on the slip route).
+async fn read_body(
+    app: &App,
+    route: &Route,
+    headers: &HeaderMap,
+    body: Body,
+) -> Result<Bytes, Response> {
+    let limit = route.body_limit();
+    let too_large = || {
+        let mut details = Map::new();
+        details.insert("max_bytes".into(), limit.into());
+        let message = match route.action {
+            Action::PutSlip => slips::SlipError::TooLarge.to_string(),
+            _ => format!("the request body is larger than {limit} bytes"),
+        };
+        reply::host_error_with("payload_too_large", &message, details)
+    };
     // A body announced larger than the limit is refused at once, before the
     // client sends it (a 20 MB upload is not read up to the limit first).
     let announced = headers
@@ -144,29 +164,49 @@ async fn read_body(headers: &HeaderMap, body: Body, limit: usize) -> Result<Byte
         .and_then(|v| v.to_str().ok())
         .and_then(|v| v.parse::<u64>().ok());
     if announced.is_some_and(|n| n > limit as u64) {
-        return Err(reply::host_error(
-            "payload_too_large",
-            &format!("the request body is larger than {limit} bytes"),
-        ));
+        return Err(too_large());
     }
-    match axum::body::to_bytes(body, limit).await {
-        Ok(b) => Ok(b),
-        Err(e) => {
-            let too_large = std::error::Error::source(&e)
-                .is_some_and(|s| s.is::<http_body_util::LengthLimitError>())
-                || e.to_string().contains("length limit");
-            if too_large {
-                Err(reply::host_error(
-                    "payload_too_large",
-                    &format!("the request body is larger than {limit} bytes"),
-                ))
-            } else {
-                Err(reply::error(Error::request(format!(
-                    "the request body could not be read: {e}"
-                ))))
-            }
+    let t = app.timeouts;
+    let deadline = route.body_deadline(&t);
+    let timed = Body::new(tower_http::timeout::TimeoutBody::new(t.body_idle, body));
+    let read = match tokio::time::timeout(deadline, axum::body::to_bytes(timed, limit)).await {
+        Ok(read) => read,
+        Err(_) => {
+            return Err(reply::host_error(
+                "request_timeout",
+                &format!(
+                    "the request body did not arrive within {} s; send it again",
+                    deadline.as_secs_f64()
+                ),
+            ))
         }
+    };
+    match read {
+        Ok(b) => Ok(b),
+        Err(e) if caused_by::<http_body_util::LengthLimitError>(&e) => Err(too_large()),
+        Err(e) if caused_by::<tower_http::timeout::TimeoutError>(&e) => Err(reply::host_error(
+            "request_timeout",
+            &format!(
+                "the request body stalled: no data for {} s; send it again",
+                t.body_idle.as_secs_f64()
+            ),
+        )),
+        Err(e) => Err(reply::error(Error::request(format!(
+            "the request body could not be read: {e}"
+        )))),
     }
+}
+
+/// True when `T` is `e` or anywhere in its chain of sources.
+fn caused_by<T: std::error::Error + 'static>(e: &(dyn std::error::Error + 'static)) -> bool {
+    let mut next = Some(e);
+    while let Some(e) = next {
+        if e.is::<T>() {
+            return true;
+        }
+        next = e.source();
+    }
+    false
 }
 
 /// The query string as arguments (percent- and plus-decoded). A parameter

@@ -75,6 +75,7 @@ pub fn serve(db: &Path, options: Options, a: ServeArgs) -> Result<(), super::Ser
         request_log: a.request_log,
         page_token: !a.no_page_token,
         max_group: a.max_group,
+        timeouts: super::listen::Timeouts::default(),
     };
     super::serve(config)
 }

@@ -15,6 +15,7 @@ pub mod api;
 pub mod auth;
 pub mod cli;
 pub mod group_commit;
+pub mod listen;
 pub mod readers;
 pub mod reply;
 pub mod request_log;
@@ -58,6 +59,8 @@ pub struct Config {
     pub page_token: bool,
     /// Most changes per group commit (1: one transaction per change).
     pub max_group: usize,
+    /// How long the server waits for a client (heads, bodies, the stop).
+    pub timeouts: listen::Timeouts,
 }
 
 impl Config {
@@ -74,6 +77,7 @@ impl Config {
             request_log: None,
             page_token: true,
             max_group: group_commit::MAX_GROUP,
+            timeouts: listen::Timeouts::default(),
         }
     }
 }
@@ -114,6 +118,8 @@ pub struct Inner {
     pub readers: Readers,
     /// Tokens already looked up.
     pub tokens: auth::TokenCache,
+    /// How long a request body may take ([`listen::Timeouts`]).
+    pub timeouts: listen::Timeouts,
 }
 
 impl std::ops::Deref for App {
@@ -187,6 +193,7 @@ pub fn open(config: &Config) -> Result<Prepared, ServeError> {
             writer,
             readers,
             tokens: auth::TokenCache::default(),
+            timeouts: config.timeouts,
         }),
     };
     let log = match &config.request_log {
@@ -264,7 +271,8 @@ fn router(app: App, config: &Config, log: Option<RequestLog>) -> Router {
 }
 
 /// Resolves on Ctrl-C or SIGTERM (a service manager's stop), so both end
-/// with a graceful shutdown: answers in flight are sent, the writer drains.
+/// with a graceful shutdown: answers in flight are sent (for at most
+/// [`listen::Timeouts::shutdown_grace`]), the writer drains.
 async fn stop_signal() {
     #[cfg(unix)]
     {
@@ -341,9 +349,7 @@ pub fn serve(config: Config) -> Result<(), ServeError> {
             None => println!("Stockbook is running: http://{addr}/"),
         }
         println!("API: http://{addr}/api (bearer tokens: `stockbook token create`); Ctrl-C stops");
-        axum::serve(listener, router)
-            .with_graceful_shutdown(stop_signal())
-            .await
+        listen::serve_on(listener, router, config.timeouts, stop_signal()).await
     })?;
     drop(rt);
     let stats = writer.stats();

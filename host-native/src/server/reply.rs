@@ -15,6 +15,7 @@ pub fn status_of_code(code: &str) -> StatusCode {
         "forbidden" => StatusCode::FORBIDDEN,
         "not_found" => StatusCode::NOT_FOUND,
         "payload_too_large" => StatusCode::PAYLOAD_TOO_LARGE,
+        "request_timeout" => StatusCode::REQUEST_TIMEOUT,
         "over_receipt" | "insufficient_stock" | "not_tracked" => StatusCode::UNPROCESSABLE_ENTITY,
         "storage_unavailable" => StatusCode::SERVICE_UNAVAILABLE,
         // duplicate, invalid_transition, in_use, locked, conflict
@@ -55,14 +56,25 @@ pub fn error(e: Error) -> Response {
 }
 
 /// A host-level refusal whose code the protocol does not have
-/// (`unauthorized`, `payload_too_large`, `storage_unavailable`).
+/// (`unauthorized`, `payload_too_large`, `request_timeout`,
+/// `storage_unavailable`).
 pub fn host_error(code: &str, message: &str) -> Response {
+    host_error_with(code, message, serde_json::Map::new())
+}
+
+/// [`host_error`] with `details` (`{"max_bytes": ...}` on a 413).
+pub fn host_error_with(
+    code: &str,
+    message: &str,
+    details: serde_json::Map<String, serde_json::Value>,
+) -> Response {
     // Written in the protocol's field order (code, message, details), like
     // every engine answer; `json!` would sort the keys.
     let body = format!(
-        r#"{{"error":{{"code":{},"message":{},"details":{{}}}}}}"#,
+        r#"{{"error":{{"code":{},"message":{},"details":{}}}}}"#,
         serde_json::Value::from(code),
-        serde_json::Value::from(message)
+        serde_json::Value::from(message),
+        serde_json::Value::Object(details)
     );
     let mut r = json_response(status_of_code(code), body);
     if code == "unauthorized" {
@@ -70,6 +82,13 @@ pub fn host_error(code: &str, message: &str) -> Response {
             header::WWW_AUTHENTICATE,
             HeaderValue::from_static("Bearer realm=\"stockbook\""),
         );
+    }
+    if matches!(code, "request_timeout" | "payload_too_large") {
+        // The body was not read to its end, so the connection cannot carry
+        // another request: say so (RFC 9110 §15.5.9) rather than let the
+        // client find it closed.
+        r.headers_mut()
+            .insert(header::CONNECTION, HeaderValue::from_static("close"));
     }
     r
 }
@@ -117,5 +136,12 @@ mod tests {
             r#"{"ok":{"actor":"mia"},"events":[]}"#
         );
         assert_eq!(host_error("payload_too_large", "x").status(), 413);
+        assert_eq!(host_error("request_timeout", "x").status(), 408);
+        let mut d = serde_json::Map::new();
+        d.insert("max_bytes".into(), 10.into());
+        assert_eq!(
+            body(host_error_with("payload_too_large", "big", d)),
+            r#"{"error":{"code":"payload_too_large","message":"big","details":{"max_bytes":10}}}"#
+        );
     }
 }

@@ -100,6 +100,14 @@ impl Route {
             _ => JSON_BODY_LIMIT,
         }
     }
+
+    /// How long the whole body may take to arrive (however it trickles).
+    pub fn body_deadline(&self, t: &super::listen::Timeouts) -> std::time::Duration {
+        match self.action {
+            Action::PutSlip => t.slip_body,
+            _ => t.json_body,
+        }
+    }
 }
 
 /// Largest JSON body: 1,000 document lines of generous size fit easily.

@@ -48,9 +48,17 @@ pub fn create_token(db: &std::path::Path, actor: &str, perms: &[Permission]) -> 
 
 impl TestServer {
     pub fn start() -> TestServer {
+        TestServer::start_with(|_| {})
+    }
+
+    /// [`TestServer::start`] with the tests' configuration changed by
+    /// `configure`.
+    pub fn start_with(configure: impl FnOnce(&mut Config)) -> TestServer {
         let dir = tempfile::tempdir().unwrap();
         let db = dir.path().join("stockbook.db");
-        let prepared = server::open(&test_config(&db)).unwrap();
+        let mut config = test_config(&db);
+        configure(&mut config);
+        let prepared = server::open(&config).unwrap();
         let mut s = TestServer {
             router: prepared.router,
             db,
@@ -154,4 +162,107 @@ fn rand_suffix() -> u64 {
     use std::sync::atomic::{AtomicU64, Ordering};
     static N: AtomicU64 = AtomicU64::new(0);
     N.fetch_add(1, Ordering::Relaxed)
+}
+
+/// A real server listening on a free port of 127.0.0.1 (for what only a
+/// socket shows: timeouts, stalled clients, the stop), on the test's
+/// runtime.
+pub struct Listening {
+    pub addr: std::net::SocketAddr,
+    pub db: std::path::PathBuf,
+    pub admin: String,
+    stop: Option<tokio::sync::oneshot::Sender<()>>,
+    pub served: Option<tokio::task::JoinHandle<std::io::Result<()>>>,
+    _dir: tempfile::TempDir,
+}
+
+impl Listening {
+    /// Starts one with the tests' configuration changed by `configure`.
+    pub async fn start(configure: impl FnOnce(&mut Config)) -> Listening {
+        let dir = tempfile::tempdir().unwrap();
+        let db = dir.path().join("stockbook.db");
+        let mut config = test_config(&db);
+        configure(&mut config);
+        let prepared = server::open(&config).unwrap();
+        let admin = create_token(&db, "admin", &[Permission::Admin]);
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let addr = listener.local_addr().unwrap();
+        let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
+        let served = tokio::spawn(server::listen::serve_on(
+            listener,
+            prepared.router,
+            config.timeouts,
+            async move {
+                let _ = stopped.await;
+            },
+        ));
+        Listening {
+            addr,
+            db,
+            admin,
+            stop: Some(stop),
+            served: Some(served),
+            _dir: dir,
+        }
+    }
+
+    /// Asks the server to stop (what Ctrl-C does).
+    pub fn stop(&mut self) {
+        if let Some(s) = self.stop.take() {
+            let _ = s.send(());
+        }
+    }
+
+    /// A connection that has sent `bytes`.
+    pub async fn connect(&self, bytes: &[u8]) -> tokio::net::TcpStream {
+        use tokio::io::AsyncWriteExt;
+        let mut c = tokio::net::TcpStream::connect(self.addr).await.unwrap();
+        c.set_nodelay(true).unwrap();
+        c.write_all(bytes).await.unwrap();
+        c
+    }
+
+    /// The head of a request with this admin's token, up to the blank line.
+    pub fn head(&self, method: &str, path: &str, content_length: usize) -> Vec<u8> {
+        format!(
+            "{method} {path} HTTP/1.1\r\nHost: test\r\nAuthorization: Bearer {}\r\nContent-Length: {content_length}\r\n\r\n",
+            self.admin
+        )
+        .into_bytes()
+    }
+}
+
+impl Drop for Listening {
+    fn drop(&mut self) {
+        self.stop();
+    }
+}
+
+/// What came back on `c` until the server closed it (or `within` passed:
+/// `None`): the status and the JSON body (`null` when there is none).
+pub async fn response(
+    c: &mut tokio::net::TcpStream,
+    within: std::time::Duration,
+) -> Option<(u16, Value)> {
+    use tokio::io::AsyncReadExt;
+    let mut got = Vec::new();
+    let read = tokio::time::timeout(within, async {
+        let mut buf = [0u8; 4096];
+        loop {
+            match c.read(&mut buf).await {
+                Ok(0) | Err(_) => break,
+                Ok(n) => got.extend_from_slice(&buf[..n]),
+            }
+        }
+    })
+    .await;
+    read.ok()?;
+    let text = String::from_utf8_lossy(&got).to_string();
+    let status = text
+        .split(' ')
+        .nth(1)
+        .and_then(|s| s.parse().ok())
+        .unwrap_or(0);
+    let body = text.split_once("\r\n\r\n").map(|(_, b)| b).unwrap_or("");
+    Some((status, serde_json::from_str(body).unwrap_or(Value::Null)))
 }
