@@ -150,6 +150,12 @@ fn lines(tx: &mut Tx<'_>, input: Vec<LineInput>) -> Result<Vec<SalesLine>> {
     for (i, l) in input.into_iter().enumerate() {
         let field = |f: &str| format!("lines[{i}].{f}");
         let product = tx.product(l.product_id)?;
+        // Archived is how a product with history is retired (it cannot be
+        // deleted): like a deleted one, it goes on no new line, as on POs.
+        // Documents that have it already keep it through their changes.
+        if product.archived {
+            return Err(Error::field(field("product_id"), "the product is archived"));
+        }
         let location_id = l.location_id.unwrap_or(MAIN_LOCATION);
         tx.location(location_id)?;
         let quantity =

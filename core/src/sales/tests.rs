@@ -592,6 +592,47 @@ fn a_product_on_a_sales_line_cannot_be_deleted() {
     k.refused("in_use", "delete_product", json!({"id": p}));
 }
 
+/// An archived product (retired, since it has history) goes on no new
+/// sales line, as on PO lines; a document that has it already still moves
+/// on (an order of it is invoiced and consumes), and unarchiving it lets it
+/// be sold again.
+#[test]
+fn archived_products_go_on_no_new_sales_line() {
+    let (mut k, p) = with_stock(10);
+    let other = k.product("OTHER");
+    let order = doc(&mut k, "order", json!([{"product_id": p, "quantity": 2}]));
+    let quote = doc(
+        &mut k,
+        "quote",
+        json!([{"product_id": other, "quantity": 1}]),
+    );
+    k.ok("update_product", json!({"id": p, "archived": true}));
+    let e = k.refused(
+        "invalid_field",
+        "create_sales_document",
+        json!({"client": "C", "lines": [{"product_id": other, "quantity": 1}, {"product_id": p, "quantity": 1}]}),
+    );
+    assert_eq!(e["field"], "lines[1].product_id");
+    assert_eq!(e["reason"], "the product is archived");
+    let e = k.refused(
+        "invalid_field",
+        "update_sales_document",
+        json!({"id": quote, "lines": [{"product_id": p, "quantity": 1}]}),
+    );
+    assert_eq!(e["field"], "lines[0].product_id");
+    let d = k.ok(
+        "change_sales_document_type",
+        json!({"id": order, "type": "invoice"}),
+    );
+    assert_eq!(d["lines"][0]["consumed"], "2");
+    assert_eq!(level(&mut k, p), lvl("8", "0", "8"));
+    k.ok("update_product", json!({"id": p, "archived": false}));
+    k.ok(
+        "update_sales_document",
+        json!({"id": quote, "lines": [{"product_id": p, "quantity": 1}]}),
+    );
+}
+
 #[test]
 fn a_retried_invoice_consumes_once() {
     let (mut k, p) = with_stock(10);
