@@ -309,6 +309,9 @@ async function productView(id) {
   const p = view.product;
   const locList = Array.isArray(locations) ? locations : (locations.items ?? locations.locations ?? []);
   const place = (lid) => locList.find((l) => l.id === lid)?.name ?? `#${lid}`;
+  // What is already on order: the POs behind the Incoming the engine counts.
+  const ordered = Number(stock.totals.incoming) > 0 ? await onOrder(id) : [];
+  const supplier = await lookup('supplier', ordered.map((o) => o.po.supplier_id));
   const row = (label, s, attrs = {}) => h('tr', attrs, h('td', {}, label),
     h('td', { class: 'num', 'data-col': 'on_hand' }, s.on_hand), h('td', { class: 'num', 'data-col': 'held' }, s.held),
     h('td', { class: 'num', 'data-col': 'available' }, s.available), h('td', { class: 'num', 'data-col': 'incoming' }, s.incoming));
@@ -347,10 +350,38 @@ async function productView(id) {
       [...stock.locations.map((l) => row(place(l.location_id), l, { 'data-location': place(l.location_id) })),
         row(h('strong', {}, 'Total'), stock.totals, { 'data-location': 'total' })],
       { id: 'stock-locations' }),
+    ordered.length ? h('section', {},
+      h('h3', {}, 'On order'),
+      table(['PO', 'Supplier', 'Status', 'Expected', 'Location', 'Ordered', 'Received'],
+        ordered.map(({ po, line }) => h('tr', { 'data-po': po.number, 'data-line': line.line_no },
+          h('td', {}, h('a', { href: `#/orders/${po.id}` }, po.number), h('span', { class: 'muted' }, ` line ${line.line_no}`)),
+          h('td', {}, supplier(po.supplier_id)?.name ?? `#${po.supplier_id}`),
+          h('td', {}, h('span', { class: `status ${po.status}` }, STATUS_LABEL[po.status] ?? po.status)),
+          h('td', {}, po.expected_date ?? ''),
+          h('td', {}, place(line.location_id)),
+          h('td', { class: 'num', 'data-col': 'ordered' }, line.quantity),
+          h('td', { class: 'num', 'data-col': 'received' }, line.received))),
+        { id: 'on-order' })) : null,
     asOf,
     asOfOut,
     h('p', {}, h('a', { href: `#/ledger?product=${p.id}&type=`, id: 'product-ledger' }, 'Ledger of this product →')),
   );
+}
+
+/**
+ * The lines of product `productId` on POs that can still receive (the
+ * engine's `actions` say so): where its Incoming comes from. The protocol
+ * has no "POs of a product" query, so this asks for every ordered or
+ * partially received PO (one `get_purchase_order` each); it is asked only
+ * when the engine counts something incoming.
+ */
+async function onOrder(productId) {
+  const open = (await Promise.all(['ordered', 'partially_received']
+    .map((status) => allItems('list_purchase_orders', { status })))).flat();
+  const views = await Promise.all(open.map((po) => api.call('get_purchase_order', { id: po.id })));
+  return views
+    .filter((v) => v.actions.includes('receive'))
+    .flatMap((v) => v.purchase_order.lines.filter((l) => l.product_id === productId).map((line) => ({ po: v.purchase_order, line })));
 }
 
 async function suppliersView(params) {

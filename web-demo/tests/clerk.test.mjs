@@ -212,6 +212,26 @@ test('a product shows its stock per location and its stock as of a past moment',
   await context.close();
 });
 
+test('a product shows what is already on order for it: each open PO line, linked', async () => {
+  const id = await productId('SOCK-2G');
+  const po = await orderedPo('SOCK-2G', 7);
+  await ok('receive_purchase_order', { id: po.id, lines: [{ line_no: 1, quantity: 2 }] });
+  // A draft brings nothing yet: not on order.
+  const draft = (await ok('create_purchase_order', { supplier_id: 1, lines: [{ product_id: id, quantity: 9 }] })).purchase_order;
+  const { context, page } = await openPage(`#/products/${id}`);
+  await page.waitForSelector('#stock-locations');
+  const row = page.locator(`#on-order tr[data-po="${po.number}"]`);
+  await row.waitFor();
+  assert.equal(await row.locator('td[data-col="ordered"]').textContent(), '7');
+  assert.equal(await row.locator('td[data-col="received"]').textContent(), '2');
+  assert.match(await row.textContent(), /Acme Fasteners/);
+  assert.equal(await page.locator(`#on-order tr[data-po="${draft.number}"]`).count(), 0);
+  await row.locator('a').click();
+  await page.waitForSelector('#po-status.partially_received');
+  assert.equal(await page.textContent('#po-number'), po.number);
+  await context.close();
+});
+
 test('the products list narrows to low stock', async () => {
   const { context, page } = await openPage('#/products');
   await page.waitForSelector('#products tr[data-sku]');
