@@ -212,7 +212,62 @@ pub fn attach_checked(
     replace: bool,
 ) -> Result<Slip, SlipError> {
     let dir = dir_of(store)?;
-    let conn = store.connection();
+    let staged = stage(&dir, f.po_id, kind, bytes)?;
+    let (slip, old) = index(store.connection(), &staged, f, now, replace)?;
+    remove_replaced(&dir, &slip, old);
+    Ok(slip)
+}
+
+/// A slip's bytes in a temporary file of the slip directory, synced: the
+/// slow part of attaching, done before the index is touched (the server
+/// does it outside the writer). Dropped before [`index`] moved it into
+/// place, the file is removed.
+#[derive(Debug)]
+pub struct Staged {
+    dir: PathBuf,
+    tmp: PathBuf,
+    kind: SlipKind,
+    size: u64,
+}
+
+impl Drop for Staged {
+    fn drop(&mut self) {
+        // Gone already once it was moved into place.
+        let _ = std::fs::remove_file(&self.tmp);
+    }
+}
+
+/// Writes `bytes` to a temporary file of `dir` (the slip directory) and
+/// syncs it. Each call has its own file: two uploads at once, even for
+/// one PO, never write into the same one.
+pub fn stage(dir: &Path, po_id: u64, kind: SlipKind, bytes: &[u8]) -> Result<Staged, SlipError> {
+    static NEXT: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(0);
+    std::fs::create_dir_all(dir)?;
+    let n = NEXT.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+    let staged = Staged {
+        dir: dir.to_path_buf(),
+        tmp: dir.join(format!(".incoming-{po_id}-{}-{n}", std::process::id())),
+        kind,
+        size: bytes.len() as u64,
+    };
+    let mut out = File::create(&staged.tmp)?;
+    out.write_all(bytes)?;
+    out.sync_all()?;
+    Ok(staged)
+}
+
+/// Moves a staged slip into place under its structured name and writes its
+/// index row (inside the caller's transaction, when there is one; the
+/// server runs it in the writer's group). Returns the slip and the file name
+/// it replaced, for [`remove_replaced`] once the row is committed.
+pub fn index(
+    conn: &rusqlite::Connection,
+    staged: &Staged,
+    f: &SlipFor,
+    now: DateTime<Utc>,
+    replace: bool,
+) -> Result<(Slip, Option<String>), SlipError> {
+    let kind = staged.kind;
     let old: Option<String> = conn
         .query_row(
             "SELECT file_name FROM slips WHERE po_id = ?1",
@@ -226,7 +281,6 @@ pub fn attach_checked(
             file_name: file_name.clone(),
         });
     }
-    std::fs::create_dir_all(&dir)?;
     let mut name = slip_name(f, kind);
     let taken: Option<i64> = conn
         .query_row(
@@ -244,14 +298,9 @@ pub fn attach_checked(
             kind.ext()
         );
     }
-    let tmp = dir.join(format!(".incoming-{}-{}", f.po_id, std::process::id()));
-    {
-        let mut out = File::create(&tmp)?;
-        out.write_all(bytes)?;
-        out.sync_all()?;
-    }
-    std::fs::rename(&tmp, dir.join(&name))?;
-    if let Ok(d) = File::open(&dir) {
+    std::fs::rename(&staged.tmp, staged.dir.join(&name))?;
+    // The file is durably in place before its row can commit.
+    if let Ok(d) = File::open(&staged.dir) {
         let _ = d.sync_all();
     }
     let slip = Slip {
@@ -259,7 +308,7 @@ pub fn attach_checked(
         file_name: name,
         year: f.received_date.year(),
         media_type: kind.media_type().into(),
-        size: bytes.len() as u64,
+        size: staged.size,
         attached_at: now.to_rfc3339_opts(SecondsFormat::Secs, true),
     };
     conn.execute(
@@ -276,10 +325,15 @@ pub fn attach_checked(
             slip.attached_at
         ],
     )?;
+    Ok((slip, old))
+}
+
+/// After [`index`] is committed: removes the file the slip replaced, when
+/// its name differs.
+pub fn remove_replaced(dir: &Path, slip: &Slip, old: Option<String>) {
     if let Some(old) = old.filter(|o| *o != slip.file_name) {
-        let _ = std::fs::remove_file(dir.join(old));
+        let _ = std::fs::remove_file(dir.join(sanitize_file(&old)));
     }
-    Ok(slip)
 }
 
 fn row(r: &rusqlite::Row<'_>) -> rusqlite::Result<Slip> {

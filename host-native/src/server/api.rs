@@ -8,7 +8,7 @@
 //! that names either is refused rather than silently overridden.
 
 use super::auth::{self, Unauthenticated};
-use super::group_commit::Applied;
+use super::group_commit::{Applied, WriterGone};
 use super::routes::{query_value, Action, Route, Verb};
 use super::{reply, snapshot, App};
 use crate::slips;
@@ -21,7 +21,7 @@ use chrono::{Datelike, NaiveDate};
 use serde_json::{json, Map, Value};
 use stockbook_core::auth::Actor;
 use stockbook_core::error::Error;
-use stockbook_core::protocol::parse_request_value;
+use stockbook_core::protocol::{answer_json, parse_request_value};
 
 /// Answers one request to `route`.
 pub async fn handle(app: App, route: &'static Route, req: Request) -> Response {
@@ -83,22 +83,18 @@ pub async fn handle(app: App, route: &'static Route, req: Request) -> Response {
             };
             // Acknowledging is idempotent: a retry of an ack that went
             // through (its answer lost) finds the alert acknowledged and
-            // answers the same, rather than `not_found`.
-            let acked = move |s: &mut crate::sqlite::SqliteStore| {
-                if s.ack_alert(id, crate::now())? {
-                    return Ok(true);
-                }
-                let known: Option<i64> = rusqlite::OptionalExtension::optional(
-                    s.connection()
-                        .query_row("SELECT id FROM outbox WHERE id = ?1", [id], |r| r.get(0)),
-                )?;
-                Ok::<_, crate::sqlite::DbError>(known.is_some())
-            };
-            match app.readers.run(acked).await {
-                Ok(Ok(true)) => reply::ok(json!({"id": id, "acknowledged": true})),
-                Ok(Ok(false)) => reply::error(Error::not_found("alert", id)),
-                Ok(Err(e)) | Err(e) => storage_failed(&e),
-            }
+            // answers the same, rather than `not_found`. Written by the
+            // writer, in its group (see `group_commit`).
+            let ack = Box::new(move |conn: &rusqlite::Connection, now| {
+                use crate::sqlite::outbox::{ack, Acked};
+                Ok(match ack(conn, id, now)? {
+                    Acked::Now | Acked::Before => {
+                        format!(r#"{{"ok":{{"id":{id},"acknowledged":true}},"events":[]}}"#)
+                    }
+                    Acked::Unknown => answer_json(&Err(Error::not_found("alert", id))),
+                })
+            });
+            applied(app.writer.host(ack).await)
         }
         Action::Snapshot => db_reply(app.readers.run(|s| snapshot::records(s)).await),
         Action::PutSlip => put_slip(&app, actor, path_id, body).await,
@@ -409,15 +405,7 @@ async fn execute(app: &App, actor: Actor, mut request: Map<String, Value>) -> Re
         Err(e) => return reply::error(e),
     };
     if parsed.command.is_change() {
-        match app.writer.apply(request).await {
-            Ok(Applied::Answer(a)) => reply::answer(a),
-            Ok(Applied::StorageFailed(a)) => {
-                let mut r = reply::answer(a);
-                *r.status_mut() = StatusCode::SERVICE_UNAVAILABLE;
-                r
-            }
-            Err(_) => reply::host_error("storage_unavailable", "the server is shutting down"),
-        }
+        applied(app.writer.apply(request).await)
     } else {
         let now = crate::now_text();
         request.insert("now".into(), now.into());
@@ -426,6 +414,19 @@ async fn execute(app: &App, actor: Actor, mut request: Map<String, Value>) -> Re
             Ok(a) => reply::answer(a),
             Err(e) => storage_failed(&e),
         }
+    }
+}
+
+/// The answer of a write the writer applied (or could not).
+fn applied(r: Result<Applied, WriterGone>) -> Response {
+    match r {
+        Ok(Applied::Answer(a)) => reply::answer(a),
+        Ok(Applied::StorageFailed(a)) => {
+            let mut r = reply::answer(a);
+            *r.status_mut() = StatusCode::SERVICE_UNAVAILABLE;
+            r
+        }
+        Err(WriterGone) => reply::host_error("storage_unavailable", "the server is shutting down"),
     }
 }
 
@@ -506,15 +507,49 @@ async fn put_slip(app: &App, actor: Actor, id: Option<String>, body: Bytes) -> R
         received_date,
     };
     let _ = actor;
-    match app
-        .readers
-        .run(move |s| slips::attach(s, &target, kind, &body, crate::now()))
-        .await
-    {
-        Ok(Ok(slip)) => reply::ok(slip),
-        Ok(Err(e)) => slip_error(e),
-        Err(e) => storage_failed(&e),
+    // The file is written and synced here, on a blocking thread; only the
+    // index row (and the rename into place) runs in the writer's group, so a
+    // 10 MB upload never holds the group commit up, and the row never waits
+    // for SQLite's write lock (see `group_commit`).
+    let dir = slips::slip_dir(&app.db);
+    let staged = {
+        let dir = dir.clone();
+        tokio::task::spawn_blocking(move || slips::stage(&dir, id, kind, &body)).await
+    };
+    let staged = match staged {
+        Ok(Ok(s)) => s,
+        Ok(Err(e)) => return slip_error(e),
+        Err(e) => return reply::host_error("storage_unavailable", &e.to_string()),
+    };
+    let indexed = std::sync::Arc::new(std::sync::Mutex::new(None));
+    let out = indexed.clone();
+    let write = Box::new(move |conn: &rusqlite::Connection, now| {
+        match slips::index(conn, &staged, &target, now, true) {
+            Ok((slip, old)) => {
+                let answer = serde_json::to_string(&slip)
+                    .map(|v| format!(r#"{{"ok":{v},"events":[]}}"#))
+                    .map_err(|e| crate::sqlite::DbError::Corrupt(e.to_string()))?;
+                if let Ok(mut o) = out.lock() {
+                    *o = Some((slip, old));
+                }
+                Ok(answer)
+            }
+            Err(slips::SlipError::Db(e)) => Err(e),
+            // The rename failed: this upload only, the group goes on.
+            Err(e) => Ok(reply::host_error_json(
+                "storage_unavailable",
+                &e.to_string(),
+                Map::new(),
+            )),
+        }
+    });
+    let r = app.writer.host(write).await;
+    let committed = matches!(&r, Ok(Applied::Answer(a)) if reply::error_code(a).is_none());
+    let done = indexed.lock().ok().and_then(|mut o| o.take());
+    if let (true, Some((slip, old))) = (committed, done) {
+        let _ = tokio::task::spawn_blocking(move || slips::remove_replaced(&dir, &slip, old)).await;
     }
+    applied(r)
 }
 
 async fn get_slip(app: &App, id: Option<String>) -> Response {

@@ -17,6 +17,12 @@
 //! `now` is stamped here, from the server clock, just before each command
 //! runs, and never goes backwards (a clock stepped back by NTP would otherwise
 //! make the next change look backdated to the ledger).
+//!
+//! The host's own writes (alert acks, the packing-slip index) go through the
+//! writer too ([`Writer::host`]), in its groups. Written from a pooled read
+//! connection they competed with the writer for SQLite's write lock, which a
+//! busy writer holds nearly all the time: they slept in SQLite's busy handler
+//! and failed with "the database is busy" once its timeout passed.
 
 use crate::sqlite::{DbError, SqliteStore};
 use chrono::{DateTime, Utc};
@@ -44,8 +50,21 @@ pub enum Applied {
     StorageFailed(String),
 }
 
+/// A write of the host's own tables, run inside a group's transaction with
+/// the group's `now`; it answers JSON (a protocol-shaped answer). An `Err` is
+/// a storage failure: the whole group rolls back.
+pub type HostWrite =
+    Box<dyn FnOnce(&rusqlite::Connection, DateTime<Utc>) -> Result<String, DbError> + Send>;
+
+enum Work {
+    /// A protocol request (without `now`).
+    Command(Map<String, Value>),
+    /// A write of the host's tables.
+    Host(HostWrite),
+}
+
 struct Job {
-    request: Map<String, Value>,
+    work: Work,
     reply: oneshot::Sender<Applied>,
 }
 
@@ -127,9 +146,19 @@ impl Writer {
     /// Queues a change (a protocol request object without `now`, which the
     /// writer stamps) and waits until its group is durable.
     pub async fn apply(&self, request: Map<String, Value>) -> Result<Applied, WriterGone> {
+        self.send(Work::Command(request)).await
+    }
+
+    /// Queues a write of the host's own tables (see [`HostWrite`]) and
+    /// waits until its group is durable.
+    pub async fn host(&self, write: HostWrite) -> Result<Applied, WriterGone> {
+        self.send(Work::Host(write)).await
+    }
+
+    async fn send(&self, work: Work) -> Result<Applied, WriterGone> {
         let (reply, answer) = oneshot::channel();
         self.tx
-            .send(Job { request, reply })
+            .send(Job { work, reply })
             .await
             .map_err(|_| WriterGone)?;
         answer.await.map_err(|_| WriterGone)
@@ -177,30 +206,31 @@ impl Clock {
 
 fn run(mut store: SqliteStore, mut rx: mpsc::Receiver<Job>, max_group: usize, stats: &Stats) {
     let mut clock = Clock::default();
-    let mut group: Vec<Job> = Vec::with_capacity(max_group);
+    let mut works: Vec<Work> = Vec::with_capacity(max_group);
+    let mut replies: Vec<oneshot::Sender<Applied>> = Vec::with_capacity(max_group);
     while let Some(first) = rx.blocking_recv() {
-        group.push(first);
-        while group.len() < max_group {
-            match rx.try_recv() {
-                Ok(job) => group.push(job),
-                Err(_) => break,
+        let mut next = Some(first);
+        while let Some(job) = next.take() {
+            works.push(job.work);
+            replies.push(job.reply);
+            if replies.len() < max_group {
+                next = rx.try_recv().ok();
             }
         }
-        let result = apply_group(&mut store, &mut clock, &mut group);
+        let n = replies.len() as u64;
+        let result = apply_group(&mut store, &mut clock, works.drain(..));
         stats.groups.fetch_add(1, Ordering::Relaxed);
-        stats
-            .changes
-            .fetch_add(group.len() as u64, Ordering::Relaxed);
+        stats.changes.fetch_add(n, Ordering::Relaxed);
         match result {
             Ok(answers) => {
-                for (job, answer) in group.drain(..).zip(answers) {
-                    let _ = job.reply.send(Applied::Answer(answer));
+                for (reply, answer) in replies.drain(..).zip(answers) {
+                    let _ = reply.send(Applied::Answer(answer));
                 }
             }
             Err(e) => {
                 let answer = answer_json(&Err(e.to_core()));
-                for job in group.drain(..) {
-                    let _ = job.reply.send(Applied::StorageFailed(answer.clone()));
+                for reply in replies.drain(..) {
+                    let _ = reply.send(Applied::StorageFailed(answer.clone()));
                 }
             }
         }
@@ -212,17 +242,23 @@ fn run(mut store: SqliteStore, mut rx: mpsc::Receiver<Job>, max_group: usize, st
 fn apply_group(
     store: &mut SqliteStore,
     clock: &mut Clock,
-    group: &mut [Job],
+    group: impl Iterator<Item = Work>,
 ) -> Result<Vec<String>, DbError> {
     store.batch(|b| {
         group
-            .iter_mut()
-            .map(|job| {
-                let now = crate::time_text(clock.tick());
-                job.request.insert("now".into(), Value::String(now));
-                match serde_json::to_string(&job.request) {
-                    Ok(text) => b.execute_json(&text),
-                    Err(e) => answer_json(&Err(Error::request(e.to_string()))),
+            .map(|work| {
+                let now = clock.tick();
+                match work {
+                    Work::Command(mut request) => {
+                        request.insert("now".into(), Value::String(crate::time_text(now)));
+                        match serde_json::to_string(&request) {
+                            Ok(text) => b.execute_json(&text),
+                            Err(e) => answer_json(&Err(Error::request(e.to_string()))),
+                        }
+                    }
+                    // On a failure the batch is doomed: every member is
+                    // answered the storage failure instead of this.
+                    Work::Host(write) => b.host_write(|conn| write(conn, now)).unwrap_or_default(),
                 }
             })
             .collect()

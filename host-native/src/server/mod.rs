@@ -120,6 +120,8 @@ pub struct Inner {
     pub tokens: auth::TokenCache,
     /// How long a request body may take ([`listen::Timeouts`]).
     pub timeouts: listen::Timeouts,
+    /// The database file (its packing slips are beside it).
+    pub db: PathBuf,
 }
 
 impl std::ops::Deref for App {
@@ -194,6 +196,7 @@ pub fn open(config: &Config) -> Result<Prepared, ServeError> {
             readers,
             tokens: auth::TokenCache::default(),
             timeouts: config.timeouts,
+            db: config.db.clone(),
         }),
     };
     let log = match &config.request_log {

@@ -68,15 +68,10 @@ pub fn host_error_with(
     message: &str,
     details: serde_json::Map<String, serde_json::Value>,
 ) -> Response {
-    // Written in the protocol's field order (code, message, details), like
-    // every engine answer; `json!` would sort the keys.
-    let body = format!(
-        r#"{{"error":{{"code":{},"message":{},"details":{}}}}}"#,
-        serde_json::Value::from(code),
-        serde_json::Value::from(message),
-        serde_json::Value::Object(details)
+    let mut r = json_response(
+        status_of_code(code),
+        host_error_json(code, message, details),
     );
-    let mut r = json_response(status_of_code(code), body);
     if code == "unauthorized" {
         r.headers_mut().insert(
             header::WWW_AUTHENTICATE,
@@ -91,6 +86,22 @@ pub fn host_error_with(
             .insert(header::CONNECTION, HeaderValue::from_static("close"));
     }
     r
+}
+
+/// The body of [`host_error_with`].
+pub fn host_error_json(
+    code: &str,
+    message: &str,
+    details: serde_json::Map<String, serde_json::Value>,
+) -> String {
+    // Written in the protocol's field order (code, message, details), like
+    // every engine answer; `json!` would sort the keys.
+    format!(
+        r#"{{"error":{{"code":{},"message":{},"details":{}}}}}"#,
+        serde_json::Value::from(code),
+        serde_json::Value::from(message),
+        serde_json::Value::Object(details)
+    )
 }
 
 /// `{"ok": value, "events": []}` with status 200, in the protocol's field

@@ -169,6 +169,28 @@ impl Batch<'_> {
         out
     }
 
+    /// Runs `f` on the batch's connection inside its transaction, for a
+    /// host's own tables (the server's alert acks and packing-slip index),
+    /// never the records: their writes then share the group's commit and
+    /// never compete with it for SQLite's write lock. An `Err` from `f` is a
+    /// storage failure and dooms the batch; after one (or once the batch has
+    /// failed) this is `None`.
+    pub fn host_write<T>(
+        &mut self,
+        f: impl FnOnce(&rusqlite::Connection) -> Result<T, DbError>,
+    ) -> Option<T> {
+        if self.failed() {
+            return None;
+        }
+        match f(&self.store.conn) {
+            Ok(v) => Some(v),
+            Err(e) => {
+                self.abort(e);
+                None
+            }
+        }
+    }
+
     /// Gives the batch up: nothing of it will be applied, and
     /// [`SqliteStore::batch`] returns `why` (say, the input could not be
     /// read to the end). Further requests answer `conflict`.

@@ -82,11 +82,39 @@ impl SqliteStore {
     /// Acknowledges an alert at `now` (the host's clock). False when there is
     /// no such pending alert.
     pub fn ack_alert(&mut self, id: i64, now: DateTime<Utc>) -> Result<bool, DbError> {
-        let n = self.connection().execute(
-            "UPDATE outbox SET acked_at = ?2 WHERE id = ?1 AND acked_at IS NULL",
-            // Written like `created_at` (microseconds), so the two read alike.
-            params![id, crate::time_text(now)],
-        )?;
-        Ok(n == 1)
+        Ok(ack(self.connection(), id, now)? == Acked::Now)
     }
+}
+
+/// What [`ack`] found.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Acked {
+    /// It was pending and is acknowledged now.
+    Now,
+    /// It had been acknowledged before (a retried ack).
+    Before,
+    /// There is no such alert.
+    Unknown,
+}
+
+/// Acknowledges alert `id` at `now` (in the caller's transaction, if any).
+pub fn ack(conn: &Connection, id: i64, now: DateTime<Utc>) -> Result<Acked, DbError> {
+    let n = conn.execute(
+        "UPDATE outbox SET acked_at = ?2 WHERE id = ?1 AND acked_at IS NULL",
+        // Written like `created_at` (microseconds), so the two read alike.
+        params![id, crate::time_text(now)],
+    )?;
+    if n == 1 {
+        return Ok(Acked::Now);
+    }
+    let known: Option<i64> = rusqlite::OptionalExtension::optional(conn.query_row(
+        "SELECT id FROM outbox WHERE id = ?1",
+        [id],
+        |r| r.get(0),
+    ))?;
+    Ok(if known.is_some() {
+        Acked::Before
+    } else {
+        Acked::Unknown
+    })
 }
