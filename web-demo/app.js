@@ -41,14 +41,34 @@ $main.addEventListener('focusin', (e) => { lastFocus = e.target.id || null; });
  * Replaces the page's content; absent parts (`null`, `false`) are skipped.
  * The control the clerk was on keeps the focus when the new content has it
  * (a keyboard user adding lines or receiving stays where they were, instead
- * of starting again at the top of the page).
+ * of starting again at the top of the page). When it is gone (the Order
+ * button of a PO just ordered), the screen's heading takes the focus: the
+ * next Tab goes on from the content, and a screen reader says where it is.
  */
 function show(...nodes) {
-  const refocus = $main.contains(document.activeElement) || document.activeElement === document.body ? lastFocus : null;
+  // In the content, or lost from it (a busy button is disabled, which drops the focus).
+  const wasHere = $main.contains(document.activeElement) || (document.activeElement === document.body && lastFocus !== null);
+  const refocus = wasHere ? lastFocus : null;
   $main.replaceChildren(...nodes.filter((n) => n !== null && n !== undefined && n !== false));
   const el = refocus && document.getElementById(refocus);
-  if (el && $main.contains(el) && !el.disabled) el.focus();
-  else if (refocus) lastFocus = null;
+  if (el && $main.contains(el) && !el.disabled) {
+    el.focus();
+    return;
+  }
+  lastFocus = null;
+  const heading = wasHere && $main.querySelector('h2');
+  if (heading) {
+    heading.tabIndex = -1;
+    heading.focus();
+  }
+}
+
+/** Marks `el` as the box at fault (seen, and read by a screen reader); `false` clears it. */
+function markInvalid(el, invalid = true) {
+  if (!el) return;
+  el.classList.toggle('invalid', invalid);
+  if (invalid) el.setAttribute('aria-invalid', 'true');
+  else el.removeAttribute('aria-invalid');
 }
 
 /**
@@ -126,14 +146,19 @@ function keyFor() {
 
 /**
  * A button that runs `fn` once per click: disabled while its change is on the
- * way (a double click sends one request), enabled again after a refusal.
+ * way (a double click sends one request), enabled again after a refusal,
+ * with the focus back on it when nothing else took it (disabling a button
+ * drops its focus: a keyboard user would start again at the top).
  */
 function busyButton(attrs, label, fn) {
   const button = h('button', attrs, label);
   button.addEventListener('click', () => {
     if (button.disabled) return;
     button.disabled = true;
-    guarded(fn).finally(() => { button.disabled = false; });
+    guarded(fn).finally(() => {
+      button.disabled = false;
+      if (document.activeElement === document.body && button.isConnected) button.focus();
+    });
   });
   return button;
 }
@@ -531,6 +556,9 @@ function lineEditor(po, locations) {
     description.placeholder = product.value === FREE_TEXT ? 'what is ordered' : 'default: product name';
   };
   product.addEventListener('change', hint);
+  // The box a refusal of the new line is about (by the field the engine names).
+  const boxFor = { product_id: product, description, quantity: qty, unit_cost: cost, location_id: place };
+  const boxes = Object.values(boxFor);
   const key = keyFor();
   const args = () => {
     const line = { quantity: qty.value.trim(), location_id: Number(place.value) };
@@ -547,9 +575,15 @@ function lineEditor(po, locations) {
       return;
     }
     const a = args();
+    boxes.forEach((b) => markInvalid(b, false));
     try {
       await api.change('update_purchase_order', a, key(a));
     } catch (e) {
+      const box = boxFor[/^(?:args\.)?lines\[(\d+)\]\.(\w+)/.exec(e?.details?.field ?? '')?.[2]];
+      if (box) {
+        markInvalid(box);
+        box.focus();
+      }
       throw lineRefusal(e, po.lines.length);
     }
     done('Line added');
@@ -637,9 +671,9 @@ function receiptForm(po, locations) {
   };
   const refuse = (e, r) => {
     const { line, text } = refusalText(e, r);
-    if (line !== undefined) inputs.find((i) => Number(i.dataset.line) === line)?.classList.add('invalid');
-    if (e.details?.field === 'packing_slip_number') slip.classList.add('invalid');
-    if (e.details?.field === 'received_date') date.classList.add('invalid');
+    if (line !== undefined) markInvalid(inputs.find((i) => Number(i.dataset.line) === line));
+    if (e.details?.field === 'packing_slip_number') markInvalid(slip);
+    if (e.details?.field === 'received_date') markInvalid(date);
     verdict.textContent = text;
     verdict.className = 'error';
     verdict.dataset.code = e.code;
@@ -647,7 +681,7 @@ function receiptForm(po, locations) {
   // Every keystroke asks the wasm engine what the server would answer.
   const check = () => {
     const r = receipt();
-    [...inputs, slip, date].forEach((i) => i.classList.remove('invalid'));
+    [...inputs, slip, date].forEach((i) => markInvalid(i, false));
     if (r.lines.length === 0) {
       verdict.textContent = '';
       verdict.className = '';
@@ -668,6 +702,8 @@ function receiptForm(po, locations) {
     return r;
   };
   [...inputs, slip, date].forEach((i) => {
+    // The verdict is what a screen reader reads with the box.
+    i.setAttribute('aria-describedby', 'receipt-check');
     i.addEventListener('input', check);
     // Enter receives, like a form; a refused receipt's disabled button sends nothing.
     i.addEventListener('keydown', (e) => { if (e.key === 'Enter') submit.click(); });
@@ -717,7 +753,7 @@ function returnForm(po) {
   };
   const submit = permitted(busyButton({ id: 'return-po', class: 'secondary' }, 'Return to supplier', async () => {
     const a = args();
-    [...inputs, reason].forEach((i) => i.classList.remove('invalid'));
+    [...inputs, reason].forEach((i) => markInvalid(i, false));
     if (a.lines.length === 0) {
       flash('Return: type the quantity to send back on a line first', 'error');
       inputs[0]?.focus();
@@ -728,8 +764,11 @@ function returnForm(po) {
     } catch (e) {
       if (e instanceof Refusal && e.code !== 'unreachable') {
         const { line, text } = refusalText(e, a);
-        if (line !== undefined) inputs.find((i) => Number(i.dataset.returnLine) === line)?.classList.add('invalid');
-        if (e.details?.field === 'reason') reason.classList.add('invalid');
+        // The box at fault is marked and takes the focus, to be corrected at once.
+        const box = line !== undefined ? inputs.find((i) => Number(i.dataset.returnLine) === line)
+          : e.details?.field === 'reason' ? reason : null;
+        markInvalid(box);
+        box?.focus();
         e.message = text;
         e.code = `Return refused (${e.code})`;
         e.details = {};

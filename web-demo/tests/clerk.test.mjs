@@ -449,6 +449,46 @@ test('a keyboard user adding lines stays in the quantity box', async () => {
   await context.close();
 });
 
+test('keyboard only: a refusal puts the focus on the box at fault, and a button that went away leaves it on the screen\'s heading', async () => {
+  const po = await orderedPo('TEE-15', 4);
+  await ok('receive_purchase_order', { id: po.id, lines: [{ line_no: 1, quantity: 4 }] });
+  const { context, page } = await openPage(`#/orders/${po.id}`);
+  await page.waitForSelector('#po-status.received');
+  const focused = () => page.evaluate(() => {
+    const a = document.activeElement;
+    return { tag: a.tagName, id: a.id, line: a.dataset.returnLine ?? null, invalid: a.getAttribute('aria-invalid') };
+  });
+  // Too many back: the refusal is said, and the focus is on line 1's box, marked.
+  await page.fill('#po-lines input[data-return-line="1"]', '9');
+  await page.focus('#return-po');
+  await page.keyboard.press('Enter');
+  await page.waitForSelector('#flash.error');
+  assert.deepEqual(await focused(), { tag: 'INPUT', id: '', line: '1', invalid: 'true' });
+  // A new draft, its line refused for a missing quantity: the focus is in the quantity box.
+  await page.evaluate(() => { location.hash = '#/orders'; });
+  await page.waitForSelector('#orders');
+  await page.focus('#new-po');
+  await page.keyboard.press('Enter');
+  await page.waitForSelector('#po-status.draft');
+  await page.fill('#line-qty', '');
+  await page.focus('#add-line');
+  await page.keyboard.press('Enter');
+  await page.waitForSelector('#flash.error');
+  assert.deepEqual(await focused(), { tag: 'INPUT', id: 'line-qty', line: null, invalid: 'true' });
+  await page.keyboard.type('2');
+  await page.keyboard.press('Enter');
+  await page.waitForSelector('#po-lines tr[data-line="1"]');
+  assert.equal(await page.getAttribute('#line-qty', 'aria-invalid'), null);
+  // Ordered: its Order button is gone; the focus is on the PO's heading, not lost to the top.
+  await page.focus('#order-po');
+  await page.keyboard.press('Enter');
+  await page.waitForSelector('#po-status.ordered');
+  assert.equal((await focused()).tag, 'H2');
+  await page.keyboard.press('Tab');
+  assert.notEqual((await focused()).tag, 'BODY');
+  await context.close();
+});
+
 test('a product without stock tracking reads "stock not tracked", not 0 on hand; a draft shows its order date as such', async () => {
   await ok('create_product', { sku: 'SVC-HOUR', name: 'Service hour', track_inventory: false });
   const { context, page } = await openPage('#/products?q=SVC-HOUR');
