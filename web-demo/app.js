@@ -96,7 +96,8 @@ function pageParam(params) {
  */
 function errorText(e) {
   if (!e || typeof e !== 'object' || typeof e.message !== 'string') return String(e);
-  const code = e.code && !e.message.startsWith(`${e.code}:`) ? `${e.code}: ` : '';
+  // The page's own "no answer" is no engine code: its message says it all.
+  const code = e.code && e.code !== 'unreachable' && !e.message.startsWith(`${e.code}:`) ? `${e.code}: ` : '';
   const said = (v) => (typeof v === 'string' ? v : JSON.stringify(v));
   const extra = Object.entries(e.details ?? {}).filter(([, v]) => v !== null && !e.message.includes(said(v)));
   return `${code}${e.message}${extra.length ? ` (${extra.map(([k, v]) => `${k}: ${said(v)}`).join(', ')})` : ''}`;
@@ -1162,6 +1163,11 @@ async function main() {
   if (api.mode === 'server') {
     const me = await api.me();
     mode.textContent = `Online · ${me.actor}`;
+    // Said where the clerk looks for it, for as long as it lasts.
+    api.onReachable = (up) => {
+      mode.textContent = up ? `Online · ${me.actor}` : `Server not reachable · ${me.actor}`;
+      mode.classList.toggle('down', !up);
+    };
   } else {
     mode.textContent = 'Offline · engine and data in this browser';
     if (api.fallback) {

@@ -59,6 +59,7 @@ export class ServerBackend {
     this.mode = 'server';
     this.mirror = null;
     this.events = new Events();
+    this.reachable = true;
   }
 
   async #fetch(method, path, body, headers = {}) {
@@ -80,7 +81,9 @@ export class ServerBackend {
         headers: { authorization: `Bearer ${this.token}`, ...headers },
         body,
       });
+      this.#reached(true);
     } catch {
+      this.#reached(false);
       // No answer at all (server stopped, network down): whether a change
       // was applied is unknown. Changes carry an idempotency key, so sending
       // the same one again is safe.
@@ -100,6 +103,17 @@ export class ServerBackend {
       });
     }
     return res;
+  }
+
+  /**
+   * Whether the last request got an answer; `onReachable(up)` (set by the
+   * page) hears each change, so the page never says "Online" while nothing
+   * answers.
+   */
+  #reached(up) {
+    if (this.reachable === up) return;
+    this.reachable = up;
+    this.onReachable?.(up);
   }
 
   /** The protocol answer of `res`: its `ok`, or its error as a Refusal. */

@@ -301,12 +301,15 @@ test('the server going away mid-session is said plainly, and the page goes on wh
   await page.click('#new-po');
   await page.waitForSelector('#flash.error');
   const message = await page.textContent('#flash');
-  assert.match(message, /could not be reached/);
+  assert.match(message, /^the server could not be reached/, 'said in words, without a code of the page\'s own');
   assert.equal(await page.getAttribute('#flash', 'role'), 'alert');
+  // The header no longer says "Online" while nothing answers.
+  assert.match(await page.textContent('#mode'), /Server not reachable/);
   assert.ok(!(await page.isDisabled('#new-po')), 'the button works again for a retry');
   await context.unroute('**/api/**');
   await page.click('#new-po');
   await page.waitForSelector('#po-status.draft');
+  assert.match(await page.textContent('#mode'), /^Online/);
   // The old error does not stay on the new screen.
   assert.equal(await page.textContent('#flash'), '');
   await context.close();
