@@ -506,13 +506,14 @@ async function ordersView(params) {
       h('span', { class: 'spacer' }),
       h('span', { class: 'group' }, h('span', { class: 'muted' }, 'New PO for '), supplierSelect, create)),
     table(
-      ['Number', 'Supplier', 'Status', 'Order date', 'Lines', 'Total'],
+      ['Number', 'Supplier', 'Status', 'Order date', 'Expected', 'Lines', 'Total'],
       page.items.map((po) =>
         h('tr', { 'data-po': po.number },
           h('td', {}, h('a', { href: `#/orders/${po.id}` }, po.number)),
           h('td', {}, supplier(po.supplier_id)?.name ?? `#${po.supplier_id}`),
           h('td', {}, h('span', { class: `status ${po.status}` }, STATUS_LABEL[po.status] ?? po.status)),
           h('td', {}, po.order_date),
+          h('td', { 'data-col': 'expected' }, po.expected_date ?? ''),
           h('td', { class: 'num' }, po.line_count),
           h('td', { class: 'num' }, po.total)),
       ),
@@ -598,6 +599,44 @@ function lineEditor(po, locations) {
     h('label', {}, 'Description ', description),
     h('label', {}, 'Qty ', qty), h('label', {}, 'Cost ', cost), h('label', {}, 'Into ', place), add);
   return picker.ready.then(() => { hint(); return editor; });
+}
+
+/**
+ * A draft's details the supplier and the receiving dock need: when the goods
+ * are expected, the supplier's reference, notes. An emptied box clears the
+ * value (`null`); the engine checks them all.
+ */
+function headerEditor(po) {
+  const expected = h('input', { type: 'date', id: 'po-expected', value: po.expected_date ?? '' });
+  const reference = h('input', { type: 'text', id: 'po-vendor-ref', size: 14, autocomplete: 'off', value: po.vendor_reference ?? '' });
+  const notes = h('input', { type: 'text', id: 'po-notes', size: 30, autocomplete: 'off', value: po.notes ?? '' });
+  const boxFor = { expected_date: expected, vendor_reference: reference, notes };
+  const labelFor = { expected_date: 'Expected', vendor_reference: 'Supplier\'s reference', notes: 'Notes' };
+  const key = keyFor();
+  const save = permitted(busyButton({ id: 'save-po-header', type: 'submit', class: 'secondary' }, 'Save details', async () => {
+    const a = { id: po.id, expected_date: expected.value || null, vendor_reference: reference.value.trim() || null, notes: notes.value.trim() || null };
+    Object.values(boxFor).forEach((b) => markInvalid(b, false));
+    try {
+      await api.change('update_purchase_order', a, key(a));
+    } catch (e) {
+      // What was typed stays; the box at fault is marked and focused.
+      const field = String(e?.details?.field ?? '').replace(/^args\./, '');
+      const box = boxFor[field];
+      if (box && e instanceof Refusal) {
+        markInvalid(box);
+        box.focus();
+        // Said with the box's own label, not the wire's field name.
+        e.message = `${labelFor[field]}: ${e.details.reason ?? e.message}`;
+        e.details = {};
+      }
+      throw e;
+    }
+    done('Details saved');
+    await poView(po.id);
+  }), 'update_purchase_order', { id: po.id });
+  return h('form', { class: 'toolbar', id: 'po-header-editor', onsubmit: (e) => e.preventDefault() },
+    h('label', {}, 'Expected ', expected), h('label', {}, 'Supplier\'s reference ', reference),
+    h('label', {}, 'Notes ', notes), save);
 }
 
 /**
@@ -960,9 +999,11 @@ async function poView(id) {
       'Supplier: ', h('a', { href: `#/suppliers/${po.supplier_id}` }, supplier(po.supplier_id)?.name ?? `#${po.supplier_id}`),
       ` · order date ${po.order_date}`,
       po.expected_date ? ` · expected ${po.expected_date}` : '',
+      po.vendor_reference ? ` · supplier's reference ${po.vendor_reference}` : '',
       po.received_date ? ` · received ${po.received_date}` : '',
       po.packing_slip_number ? ` · packing slip ${po.packing_slip_number}` : '',
       po.exported ? ' · exported to accounting' : ''),
+    !editable && po.notes ? h('p', { id: 'po-notes-text' }, 'Notes: ', po.notes) : null,
     h('p', { id: 'po-backorder-note', class: 'muted' }, related.length ? ['Backorder of ', ...related] : null),
     table(
       headers,
@@ -984,6 +1025,7 @@ async function poView(id) {
       { id: 'po-lines' },
     ),
     h('p', {}, `Total ${view.total} · received ${view.received_total}`),
+    editable ? headerEditor(po) : null,
     editor,
     form ? form.verdict : null,
     actions,

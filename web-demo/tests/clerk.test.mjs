@@ -492,6 +492,33 @@ test('keyboard only: a refusal puts the focus on the box at fault, and a button 
   await context.close();
 });
 
+test('a draft takes its expected date and the supplier\'s reference; the list shows when goods are expected; a refused value stays typed', async () => {
+  const draft = (await ok('create_purchase_order', { supplier_id: 2 })).purchase_order;
+  const { context, page } = await openPage(`#/orders/${draft.id}`);
+  await page.waitForSelector('#po-status.draft');
+  await page.getByLabel('Expected').fill('2031-05-14');
+  const ref = page.getByLabel('Supplier\'s reference');
+  await ref.fill('X'.repeat(65));
+  await ref.press('Enter');
+  await page.waitForSelector('#flash.error');
+  assert.match(await page.textContent('#flash'), /Supplier's reference: at most 64 characters/);
+  assert.doesNotMatch(await page.textContent('#flash'), /vendor_reference/);
+  assert.equal(await ref.inputValue(), 'X'.repeat(65), 'what was typed stays');
+  assert.equal(await ref.getAttribute('aria-invalid'), 'true');
+  assert.equal(await page.evaluate(() => document.activeElement.id), 'po-vendor-ref');
+  await ref.fill('VOLT-5521');
+  await ref.press('Enter');
+  await page.waitForFunction(() => /expected 2031-05-14/.test(document.getElementById('po-header').textContent));
+  assert.match(await page.textContent('#po-header'), /VOLT-5521/);
+  const saved = (await ok('get_purchase_order', { id: draft.id })).purchase_order;
+  assert.equal(saved.expected_date, '2031-05-14');
+  assert.equal(saved.vendor_reference, 'VOLT-5521');
+  await page.evaluate(() => { location.hash = '#/orders'; });
+  await page.waitForSelector(`#orders tr[data-po="${draft.number}"]`);
+  assert.equal(await page.textContent(`#orders tr[data-po="${draft.number}"] td[data-col="expected"]`), '2031-05-14');
+  await context.close();
+});
+
 test('a product without stock tracking reads "stock not tracked", not 0 on hand; a draft shows its order date as such', async () => {
   await ok('create_product', { sku: 'SVC-HOUR', name: 'Service hour', track_inventory: false });
   const { context, page } = await openPage('#/products?q=SVC-HOUR');
