@@ -6,12 +6,14 @@
 
 use chrono::{DateTime, Duration, Utc};
 use serde_json::json;
+use std::collections::HashMap;
 use std::time::Instant;
 use stockbook_core::auth::Actor;
 use stockbook_core::engine::{execute, execute_json};
-use stockbook_core::ledger::{Operation, UpdateStock};
+use stockbook_core::ledger::{Movement, MovementType, Operation, Source, StockLevel, UpdateStock};
 use stockbook_core::protocol::{Command, Request};
 use stockbook_core::store::memory::MemoryStore;
+use stockbook_core::store::{Changeset, Counter, Key, Store, Value};
 use stockbook_core::testkit::Kit;
 
 fn t0() -> DateTime<Utc> {
@@ -78,120 +80,113 @@ fn rust_api(n: u64, products: u64) -> f64 {
     n as f64 / secs
 }
 
-/// The storage protocol alone, for scale beside `rust_api`: per update, the
-/// three reads `update_stock` makes through the trait (product, level, ledger
-/// counter), ONE changeset (the level, the counter, the movement) handed to
-/// the same `MemoryStore`; no transaction cache, no rules, no alert check, no
-/// answer. Whatever the engine does on top can only be slower than this.
-fn storage_floor(n: u64, products: u64) -> f64 {
-    use stockbook_core::ledger::{Movement, MovementType, Source};
-    use stockbook_core::store::{Changeset, Counter, Key, Store, Value};
-    let mut store = store_with_products(products);
-    let start_time = t0();
-    let updates: Vec<UpdateStock> = (0..n).map(|i| update(i, products)).collect();
-    let t = Instant::now();
-    for (i, u) in updates.into_iter().enumerate() {
-        let p = u.product_id;
-        let tracked = matches!(store.get_ref(&Key::Product(p)).unwrap(), Some((_, v)) if matches!(*v, Value::Product(ref x) if x.track_inventory));
-        assert!(tracked);
-        let mut level = match store.get_ref(&Key::Stock(p, 1)).unwrap() {
-            Some((_, v)) => match &*v {
-                Value::Stock(l) => l.clone(),
-                _ => unreachable!(),
-            },
-            None => stockbook_core::ledger::StockLevel::empty(p, 1),
-        };
-        let seq = match store.get_ref(&Key::Counter(Counter::Ledger)).unwrap() {
-            Some((_, v)) => match &*v {
-                Value::Counter(c) => c + 1,
-                _ => unreachable!(),
-            },
-            None => 1,
-        };
-        let at = start_time + Duration::milliseconds(i as i64);
-        let q = if u.operation == Operation::Subtract && level.on_hand < u.quantity {
-            -level.on_hand
-        } else if u.operation == Operation::Subtract {
-            -u.quantity
-        } else {
-            u.quantity
-        };
-        level.on_hand += q;
-        level.last_movement_at = Some(at);
-        let m = Movement {
-            seq,
-            at,
-            product_id: p,
-            location_id: 1,
-            kind: MovementType::Adjustment,
-            quantity: q,
-            requested: None,
-            balance_after: level.on_hand,
-            reason: None,
-            source: Source {
-                actor: "bench".to_string(),
-                ..Default::default()
-            },
-        };
-        let cs = Changeset {
-            reads: Vec::new(),
-            base: store.generation(),
-            writes: vec![
-                (Key::Stock(p, 1), Some(Value::Stock(level))),
-                (Key::Counter(Counter::Ledger), Some(Value::Counter(seq))),
-            ],
-            movements: vec![m],
-            events: Vec::new(),
-        };
-        store.commit(cs).expect("commit");
+/// The state change of one update, as `update_stock` makes it (clamped at
+/// zero): moves `level` and returns the movement with sequence number `seq`.
+fn apply_to(level: &mut StockLevel, u: &UpdateStock, seq: u64, at: DateTime<Utc>) -> Movement {
+    let q = match u.operation {
+        Operation::Subtract if level.on_hand < u.quantity => -level.on_hand,
+        Operation::Subtract => -u.quantity,
+        _ => u.quantity,
+    };
+    level.on_hand += q;
+    level.last_movement_at = Some(at);
+    Movement {
+        seq,
+        at,
+        product_id: level.product_id,
+        location_id: level.location_id,
+        kind: MovementType::Adjustment,
+        quantity: q,
+        requested: None,
+        balance_after: level.on_hand,
+        reason: None,
+        source: Source {
+            actor: "bench".to_string(),
+            ..Default::default()
+        },
     }
-    let secs = t.elapsed().as_secs_f64();
-    assert_eq!(store.ledger_len() as u64, n);
-    n as f64 / secs
 }
 
-/// For scale: the same state change with no store protocol at all: the
+/// One update through the storage protocol alone: the three reads
+/// `update_stock` makes through the trait (product, level, ledger counter)
+/// and ONE changeset (the level, the counter, the movement) for the store;
+/// no transaction cache, no rules, no alert check, no answer. Out of line,
+/// so callgrind can count it (`--toggle-collect='engine::floor_step'`).
+#[inline(never)]
+fn floor_step(store: &mut MemoryStore, u: &UpdateStock, at: DateTime<Utc>) {
+    let p = u.product_id;
+    let product = store.get_ref(&Key::Product(p)).expect("read");
+    assert!(
+        matches!(product, Some((_, v)) if matches!(&*v, Value::Product(x) if x.track_inventory))
+    );
+    let mut level = match store.get_ref(&Key::Stock(p, 1)).expect("read") {
+        Some((_, v)) => match &*v {
+            Value::Stock(l) => l.clone(),
+            _ => unreachable!(),
+        },
+        None => StockLevel::empty(p, 1),
+    };
+    let seq = match store.get_ref(&Key::Counter(Counter::Ledger)).expect("read") {
+        Some((_, v)) => match &*v {
+            Value::Counter(c) => c + 1,
+            _ => unreachable!(),
+        },
+        None => 1,
+    };
+    let m = apply_to(&mut level, u, seq, at);
+    let cs = Changeset {
+        reads: Vec::new(),
+        base: store.generation(),
+        writes: vec![
+            (Key::Stock(p, 1), Some(Value::Stock(level))),
+            (Key::Counter(Counter::Ledger), Some(Value::Counter(seq))),
+        ],
+        movements: vec![m],
+        events: Vec::new(),
+    };
+    store.commit(cs).expect("commit");
+}
+
+/// For scale: the same state change with no store protocol at all (the
 /// level in a plain hash map, the movement pushed onto a vector reserved up
-/// front; no versions, no generation, no ledger index, no product read.
-fn bare_floor(n: u64, products: u64) -> f64 {
-    use std::collections::HashMap;
-    use stockbook_core::ledger::{Movement, MovementType, Source, StockLevel};
-    let mut levels: HashMap<u64, StockLevel> = HashMap::new();
-    let mut ledger: Vec<Movement> = Vec::with_capacity(n as usize);
+/// front; no versions, no generation, no ledger index, no product read).
+#[inline(never)]
+fn bare_step(
+    levels: &mut HashMap<u64, StockLevel>,
+    ledger: &mut Vec<Movement>,
+    u: &UpdateStock,
+    at: DateTime<Utc>,
+) {
+    let p = u.product_id;
+    let level = levels.entry(p).or_insert_with(|| StockLevel::empty(p, 1));
+    let m = apply_to(level, u, ledger.len() as u64 + 1, at);
+    ledger.push(m);
+}
+
+/// `rust_api`'s workload through [`floor_step`] (`bare`: [`bare_step`]),
+/// over the same 10,000 products: commands/s.
+fn floor(n: u64, products: u64, bare: bool) -> f64 {
+    let mut store = store_with_products(products);
+    let mut levels = HashMap::new();
+    let mut ledger = Vec::with_capacity(if bare { n as usize } else { 0 });
     let start_time = t0();
     let updates: Vec<UpdateStock> = (0..n).map(|i| update(i, products)).collect();
     let t = Instant::now();
-    for (i, u) in updates.into_iter().enumerate() {
-        let p = u.product_id;
-        let level = levels.entry(p).or_insert_with(|| StockLevel::empty(p, 1));
+    for (i, u) in updates.iter().enumerate() {
         let at = start_time + Duration::milliseconds(i as i64);
-        let q = if u.operation == Operation::Subtract && level.on_hand < u.quantity {
-            -level.on_hand
-        } else if u.operation == Operation::Subtract {
-            -u.quantity
+        if bare {
+            bare_step(&mut levels, &mut ledger, u, at);
         } else {
-            u.quantity
-        };
-        level.on_hand += q;
-        level.last_movement_at = Some(at);
-        ledger.push(Movement {
-            seq: ledger.len() as u64 + 1,
-            at,
-            product_id: p,
-            location_id: 1,
-            kind: MovementType::Adjustment,
-            quantity: q,
-            requested: None,
-            balance_after: level.on_hand,
-            reason: None,
-            source: Source {
-                actor: "bench".to_string(),
-                ..Default::default()
-            },
-        });
+            floor_step(&mut store, u, at);
+        }
     }
     let secs = t.elapsed().as_secs_f64();
-    assert_eq!(ledger.len() as u64, n);
+    let len = if bare {
+        ledger.len()
+    } else {
+        store.ledger_len()
+    };
+    assert_eq!(len as u64, n);
     n as f64 / secs
 }
 
@@ -439,8 +434,7 @@ fn main() {
         // Alternating, so both sides see the same machine minute.
         for _ in 0..3 {
             let api = rust_api(n, 10_000);
-            let floor = storage_floor(n, 10_000);
-            let bare = bare_floor(n, 10_000);
+            let (floor, bare) = (floor(n, 10_000, false), floor(n, 10_000, true));
             println!(
                 "rust api: {api:.0}/s; the storage protocol alone: {floor:.0}/s (api = {:.0} % of it); a bare map and vector: {bare:.0}/s",
                 100.0 * api / floor
