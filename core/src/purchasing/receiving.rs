@@ -174,10 +174,20 @@ fn receivable(line: &PoLine, tolerance_percent: Decimal) -> Quantity {
 /// either is a typing mistake the clerk should see (RULES is silent; this
 /// is what a clerk expects).
 ///
-/// "Not come yet" is judged by the latest calendar: `now` is UTC, but the
-/// clerk types the date of their own wall calendar, which east of UTC is
-/// already tomorrow (up to UTC+14). So a date is refused only when it has
-/// come nowhere on Earth: after the date of `now` + 14 hours.
+/// `now` is UTC, but the clerk types the date of their own wall calendar,
+/// so both ends are judged by the calendars of the whole Earth:
+/// - "Not come yet": east of UTC it is already tomorrow (up to UTC+14). So a
+///   date is refused only when it has come nowhere on Earth: after the date
+///   of `now` + 14 hours.
+/// - "Before the order date": an order date that defaulted is the UTC date
+///   of the creating command's `now`, while west of UTC it was still
+///   yesterday then (down to UTC-12). So for such a PO a date is refused
+///   only when it had ended everywhere when the PO was created: before the
+///   date of `created_at` - 12 hours. The record does not say whether the
+///   date was typed, so an order date equal to the UTC date of `created_at`
+///   counts as derived (a typed one equal to it gains at most the day
+///   before, and only for a PO created before 12:00 UTC). A backorder's
+///   order date is derived the same way.
 fn received_on(
     po: &PurchaseOrder,
     given: Option<NaiveDate>,
@@ -185,11 +195,24 @@ fn received_on(
 ) -> Result<NaiveDate> {
     let today = now.date_naive();
     let Some(d) = given else { return Ok(today) };
-    if d < po.order_date {
-        return Err(Error::field(
-            "received_date",
-            format!("before the order date {}", po.order_date),
-        ));
+    let derived = po.order_date == po.created_at.date_naive();
+    let earliest = if derived {
+        po.created_at
+            .checked_sub_signed(chrono::Duration::hours(12))
+            .map_or(po.order_date, |t| t.date_naive())
+    } else {
+        po.order_date
+    };
+    if d < earliest {
+        let reason = if derived {
+            format!(
+                "before the order date {} anywhere (when the purchase order was created it was {earliest} at the earliest)",
+                po.order_date
+            )
+        } else {
+            format!("before the order date {}", po.order_date)
+        };
+        return Err(Error::field("received_date", reason));
     }
     let latest = now
         .checked_add_signed(chrono::Duration::hours(14))

@@ -867,8 +867,10 @@ fn cancelling_an_ordered_po_drops_incoming() {
 
 /// A delivery cannot arrive before its order date nor on a day that has not
 /// come yet anywhere (`now` is UTC; a clerk east of UTC types tomorrow's
-/// date already, up to UTC+14); both ends themselves are fine. A refusal
-/// receives nothing.
+/// date already, up to UTC+14); both ends themselves are fine. The order
+/// date here defaulted to the UTC date of 09:00 UTC, when it was still the
+/// day before at UTC-12, so that day is the earliest. A refusal receives
+/// nothing.
 #[test]
 fn a_received_date_lies_between_the_order_date_and_today() {
     let mut s = setup();
@@ -877,7 +879,10 @@ fn a_received_date_lies_between_the_order_date_and_today() {
     let receipt = |date: &str| json!({"id": po, "lines": [{"line_no": 1, "quantity": 1}], "received_date": date});
     let before = s.k.snapshot_text();
     for (date, reason) in [
-        ("2026-01-04", "before the order date 2026-01-05"),
+        (
+            "2026-01-03",
+            "before the order date 2026-01-05 anywhere (when the purchase order was created it was 2026-01-04 at the earliest)",
+        ),
         (
             "2026-01-09",
             "a day that has not come yet anywhere (at `now` it is 2026-01-08 at the latest)",
@@ -893,7 +898,7 @@ fn a_received_date_lies_between_the_order_date_and_today() {
         before,
         "a refused receipt changes nothing"
     );
-    for date in ["2026-01-05", "2026-01-08"] {
+    for date in ["2026-01-04", "2026-01-05", "2026-01-08"] {
         let r = s.k.ok("receive_purchase_order", receipt(date));
         assert_eq!(r["purchase_order"]["received_date"], date);
     }
@@ -911,6 +916,86 @@ fn a_received_date_lies_between_the_order_date_and_today() {
         d["reason"],
         "a day that has not come yet anywhere (at `now` it is 2026-01-09 at the latest)"
     );
+}
+
+/// The lower bound mirrors the upper one. A clerk at UTC-5 orders at 21:00
+/// on 2026-01-05 (02:00 UTC on the 6th, so the order date defaults to
+/// 2026-01-06) and receives the same evening, typing their date 2026-01-05:
+/// accepted, since at the order time it was still the 5th west of UTC (down
+/// to UTC-12, where it was 14:00 on the 5th). The 4th had ended everywhere:
+/// refused. A typed order date is taken as it is, and so is a derived one
+/// from after 12:00 UTC (then it was that date everywhere already); a
+/// backorder's order date is derived like a new PO's.
+#[test]
+fn a_received_date_may_be_the_order_day_west_of_utc() {
+    let mut s = setup();
+    s.k.advance(Duration::hours(17)); // 2026-01-06 02:00 UTC
+    let create = |s: &mut Setup, order_date: Option<&str>| {
+        let mut args =
+            json!({"supplier_id": s.supplier, "lines": [{"product_id": s.bolt, "quantity": 10}]});
+        if let Some(d) = order_date {
+            args["order_date"] = json!(d);
+        }
+        let po = id(&s.k.ok("create_purchase_order", args));
+        s.k.ok("order_purchase_order", json!({"id": po}));
+        po
+    };
+    let receipt = |po: u64, date: &str| json!({"id": po, "lines": [{"line_no": 1, "quantity": 1}], "received_date": date});
+    let derived = create(&mut s, None);
+    let typed = create(&mut s, Some("2026-01-06"));
+    s.k.advance(Duration::hours(1)); // 22:00 at UTC-5
+    let d = s.k.refused(
+        "invalid_field",
+        "receive_purchase_order",
+        receipt(derived, "2026-01-04"),
+    );
+    assert_eq!(d["field"], "received_date");
+    assert_eq!(
+        d["reason"],
+        "before the order date 2026-01-06 anywhere (when the purchase order was created it was 2026-01-05 at the earliest)"
+    );
+    let r =
+        s.k.ok("receive_purchase_order", receipt(derived, "2026-01-05"));
+    assert_eq!(r["purchase_order"]["order_date"], "2026-01-06");
+    assert_eq!(r["purchase_order"]["received_date"], "2026-01-05");
+    // A typed order date that differs from the UTC date is the clerk's own.
+    let typed_other = create(&mut s, Some("2026-01-07"));
+    let d = s.k.refused(
+        "invalid_field",
+        "receive_purchase_order",
+        receipt(typed_other, "2026-01-06"),
+    );
+    assert_eq!(d["reason"], "before the order date 2026-01-07");
+    // One equal to it cannot be told from a derived one (see `received_on`).
+    s.k.ok("receive_purchase_order", receipt(typed, "2026-01-05"));
+    // Created before 12:00 UTC, the day before still ran at UTC-12; at
+    // 12:00 UTC or later, the UTC date had begun everywhere.
+    s.k.advance(Duration::minutes(8 * 60 + 59)); // 2026-01-06 11:59 UTC
+    let early = create(&mut s, None);
+    s.k.ok("receive_purchase_order", receipt(early, "2026-01-05"));
+    s.k.advance(Duration::minutes(1)); // 2026-01-06 12:00 UTC
+    let late = create(&mut s, None);
+    let d = s.k.refused(
+        "invalid_field",
+        "receive_purchase_order",
+        receipt(late, "2026-01-05"),
+    );
+    assert_eq!(
+        d["reason"],
+        "before the order date 2026-01-06 anywhere (when the purchase order was created it was 2026-01-06 at the earliest)"
+    );
+    // A backorder made at 01:00 UTC on the 7th (evening of the 6th in the
+    // west) is received that evening with the clerk's date.
+    s.k.ok("receive_purchase_order", receipt(late, "2026-01-06"));
+    s.k.advance(Duration::hours(13)); // 2026-01-07 01:00 UTC
+    let closed = s.k.ok(
+        "close_purchase_order",
+        json!({"id": late, "create_backorder": true}),
+    );
+    let bo = closed["backorder"]["id"].as_u64().unwrap();
+    assert_eq!(closed["backorder"]["order_date"], "2026-01-07");
+    let r = s.k.ok("receive_purchase_order", receipt(bo, "2026-01-06"));
+    assert_eq!(r["purchase_order"]["received_date"], "2026-01-06");
 }
 
 #[test]
