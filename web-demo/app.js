@@ -396,14 +396,14 @@ async function productView(id) {
 
 /**
  * The lines of product `productId` on POs that can still receive (the
- * engine's `actions` say so): where its Incoming comes from. The protocol
- * has no "POs of a product" query, so this asks for every ordered or
- * partially received PO (one `get_purchase_order` each); it is asked only
- * when the engine counts something incoming.
+ * engine's `actions` say so): where its Incoming comes from. The engine
+ * lists the ordered and partially received POs with a line of the product
+ * (`product_id` filter); only those are read whole. Asked only when the
+ * engine counts something incoming.
  */
 async function onOrder(productId) {
   const open = (await Promise.all(['ordered', 'partially_received']
-    .map((status) => allItems('list_purchase_orders', { status })))).flat();
+    .map((status) => allItems('list_purchase_orders', { status, product_id: productId })))).flat();
   const views = await Promise.all(open.map((po) => api.call('get_purchase_order', { id: po.id })));
   return views
     .filter((v) => v.actions.includes('receive'))

@@ -235,6 +235,34 @@ fn daily_work_through_the_command_line() {
     );
     let other = ok(db, &["po", "create", "--supplier", "1", "--line", "2:1"]);
     let other_id = other["purchase_order"]["id"].to_string();
+    // Which POs a product is on: product 1 is on the first PO and its
+    // backorder, product 2 also on this one.
+    let numbers = |args: &[&str]| -> Vec<String> {
+        let mut v: Vec<String> = ok(db, args)["items"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|p| p["number"].as_str().unwrap().to_string())
+            .collect();
+        v.sort();
+        v
+    };
+    let of_1 = numbers(&["po", "list", "--product", "1"]);
+    let of_2 = numbers(&["po", "list", "--product", "2"]);
+    assert_eq!(of_1.len(), 2, "{of_1:?}");
+    assert_eq!(of_2.len(), 3, "{of_2:?}");
+    assert!(of_2.contains(
+        &other["purchase_order"]["number"]
+            .as_str()
+            .unwrap()
+            .to_string()
+    ));
+    assert!(!of_1.contains(
+        &other["purchase_order"]["number"]
+            .as_str()
+            .unwrap()
+            .to_string()
+    ));
     let cancelled = ok(db, &["po", "cancel", &other_id]);
     assert_eq!(cancelled["purchase_order"]["status"], "cancelled");
 

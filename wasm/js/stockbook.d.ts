@@ -432,6 +432,8 @@ export type PoSort = 'number' | 'order_date' | 'total';
 export interface ListPurchaseOrdersArgs {
   status?: PoStatus | null;
   supplier_id?: Id | null;
+  /** Only POs with a line of this product. */
+  product_id?: Id | null;
   from?: DateString | null;
   to?: DateString | null;
   sort?: PoSort;

@@ -8,11 +8,13 @@ use crate::decimal::Money;
 use crate::error::{Error, Result};
 pub use crate::paging::Direction;
 use crate::paging::{PageRequest, Paged};
+use crate::store::{Key, Value};
 use crate::tx::Tx;
 use crate::Id;
 use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
 use std::cmp::Ordering;
+use std::collections::BTreeSet;
 
 /// Sort key of `list_purchase_orders`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
@@ -43,6 +45,10 @@ pub struct ListPurchaseOrders {
     /// Only this supplier.
     #[serde(default)]
     pub supplier_id: Option<Id>,
+    /// Only POs with a line of this product (with `status`: where a
+    /// product's `incoming` comes from).
+    #[serde(default)]
+    pub product_id: Option<Id>,
     /// Order date on or after.
     #[serde(default)]
     pub from: Option<NaiveDate>,
@@ -165,10 +171,14 @@ pub fn list(tx: &mut Tx<'_>, _: &Actor, a: ListPurchaseOrders) -> Result<Paged<P
     }
     let keep = page.offset().saturating_add(page.page_size as usize);
     let desc = a.direction == Direction::Desc;
+    let carrying = match a.product_id {
+        Some(p) => Some(carrying(tx, &a, p)?),
+        None => None,
+    };
     let mut best = Best::new(keep);
     let mut total = 0usize;
     brief::each(tx, a.status, |b| {
-        if !matches(&a, b) {
+        if !matches(&a, b) || carrying.as_ref().is_some_and(|c| !c.contains(&b.id)) {
             return;
         }
         total += 1;
@@ -191,6 +201,27 @@ pub fn list(tx: &mut Tx<'_>, _: &Actor, a: ListPurchaseOrders) -> Result<Paged<P
     Ok(page.answer(items, total))
 }
 
+/// The POs the other filters keep that have a line of product `p`. Briefs
+/// do not list products, so each of those POs is read (lent by the store,
+/// not copied); only a list filtered by product pays for it.
+fn carrying(tx: &mut Tx<'_>, a: &ListPurchaseOrders, p: Id) -> Result<BTreeSet<Id>> {
+    let mut ids = Vec::new();
+    brief::each(tx, a.status, |b| {
+        if matches(a, b) {
+            ids.push(b.id);
+        }
+    })?;
+    let mut kept = BTreeSet::new();
+    for id in ids {
+        if let Some(Value::PurchaseOrder(po)) = tx.get(&Key::PurchaseOrder(id))? {
+            if po.lines.iter().any(|l| l.product_id == Some(p)) {
+                kept.insert(id);
+            }
+        }
+    }
+    Ok(kept)
+}
+
 fn matches(a: &ListPurchaseOrders, po: &PoBrief) -> bool {
     a.status.is_none_or(|s| po.status == s)
         && a.supplier_id.is_none_or(|s| po.supplier_id == s)
@@ -201,6 +232,84 @@ fn matches(a: &ListPurchaseOrders, po: &PoBrief) -> bool {
 #[cfg(test)]
 mod tests {
     use super::{Best, PoSort, PO_SORTS};
+    use crate::testkit::Kit;
+    use serde_json::{json, Value};
+
+    /// The numbers of the POs a list answers, in its order, and its total.
+    fn listed(k: &mut Kit, args: Value) -> (Vec<String>, u64) {
+        let page = k.ok("list_purchase_orders", args);
+        let numbers = page["items"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|po| po["number"].as_str().unwrap().to_string())
+            .collect();
+        (numbers, page["total_count"].as_u64().unwrap())
+    }
+
+    /// `product_id` keeps the POs with a line of that product, in any
+    /// line and at any location, together with the other filters; a product
+    /// on no PO (or no product at all) lists nothing.
+    #[test]
+    fn a_list_filtered_by_product_keeps_the_pos_with_a_line_of_it() {
+        let mut k = Kit::new();
+        let supplier = k.supplier("Acme");
+        let (bolt, nut, washer) = (k.product("BOLT"), k.product("NUT"), k.product("WASHER"));
+        let van = k.ok("create_location", json!({"name": "Van"}))["id"].clone();
+        let po = |k: &mut Kit, lines: Value| {
+            let v = k.ok(
+                "create_purchase_order",
+                json!({"supplier_id": supplier, "lines": lines}),
+            );
+            (
+                v["purchase_order"]["id"].as_u64().unwrap(),
+                v["purchase_order"]["number"].as_str().unwrap().to_string(),
+            )
+        };
+        let (a, na) = po(
+            &mut k,
+            json!([{"product_id": nut, "quantity": 5}, {"product_id": bolt, "quantity": 10}]),
+        );
+        let (b, nb) = po(&mut k, json!([{"product_id": nut, "quantity": 3}]));
+        let (c, nc) = po(
+            &mut k,
+            json!([{"product_id": bolt, "quantity": 4, "location_id": van}]),
+        );
+        let (_, nd) = po(
+            &mut k,
+            json!([{"description": "freight", "quantity": 1, "unit_cost": "9.50"}, {"product_id": bolt, "quantity": 1}]),
+        );
+        for id in [a, b, c] {
+            k.ok("order_purchase_order", json!({"id": id}));
+        }
+        k.ok(
+            "receive_purchase_order",
+            json!({"id": c, "lines": [{"line_no": 1, "quantity": 1}]}),
+        );
+        let sorted = |mut v: Vec<String>| {
+            v.sort();
+            v
+        };
+        let (all, n) = listed(&mut k, json!({"product_id": bolt}));
+        assert_eq!(
+            (sorted(all), n),
+            (sorted(vec![na.clone(), nc.clone(), nd]), 3)
+        );
+        let (ordered, n) = listed(&mut k, json!({"product_id": bolt, "status": "ordered"}));
+        assert_eq!((ordered, n), (vec![na.clone()], 1));
+        let (partly, n) = listed(
+            &mut k,
+            json!({"product_id": bolt, "status": "partially_received"}),
+        );
+        assert_eq!((partly, n), (vec![nc], 1));
+        let (nuts, n) = listed(&mut k, json!({"product_id": nut, "status": "ordered"}));
+        assert_eq!((sorted(nuts), n), (sorted(vec![na, nb]), 2));
+        assert_eq!(listed(&mut k, json!({"product_id": washer})), (vec![], 0));
+        assert_eq!(listed(&mut k, json!({"product_id": 999})), (vec![], 0));
+        // A page of one, still counting every match.
+        let (one, n) = listed(&mut k, json!({"product_id": bolt, "page_size": 1}));
+        assert_eq!((one.len(), n), (1, 3));
+    }
 
     #[test]
     fn sort_names_are_the_serde_names_of_every_variant() {

@@ -608,6 +608,9 @@ pub enum PoCmd {
         /// Supplier id.
         #[arg(long)]
         supplier: Option<u64>,
+        /// Only POs with a line of this product (product id).
+        #[arg(long)]
+        product: Option<u64>,
         /// Order date from (YYYY-MM-DD).
         #[arg(long)]
         from: Option<String>,

@@ -778,6 +778,7 @@ pub fn po(ctx: &mut Ctx, c: PoCmd, db: &Path) -> Outcome {
         PoCmd::List {
             status,
             supplier,
+            product,
             from,
             to,
             sort,
@@ -788,6 +789,7 @@ pub fn po(ctx: &mut Ctx, c: PoCmd, db: &Path) -> Outcome {
             let mut m = Map::new();
             put(&mut m, "status", status);
             put(&mut m, "supplier_id", supplier);
+            put(&mut m, "product_id", product);
             put(&mut m, "from", from);
             put(&mut m, "to", to);
             put(&mut m, "sort", sort);
