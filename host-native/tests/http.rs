@@ -1180,3 +1180,49 @@ async fn a_stop_does_not_wait_for_a_stalled_client_for_ever() {
     );
     stopped.unwrap().unwrap().unwrap();
 }
+
+/// API answers (refusals and host routes too) are never cached, and no
+/// answer may be sniffed into another type than it says (a packing slip is
+/// a file a user uploaded, served from the page's origin); the page's own
+/// files are not marked `no-store`.
+#[tokio::test]
+async fn api_answers_are_not_cached_and_nothing_is_sniffed() {
+    use tower::ServiceExt;
+    let web = tempfile::tempdir().unwrap();
+    std::fs::write(web.path().join("index.html"), "<p>page</p>").unwrap();
+    let dir = web.path().to_path_buf();
+    let s = TestServer::start_with(move |c| c.web_dir = Some(dir));
+    let admin = format!("Bearer {}", s.admin);
+    let cases: [(&str, Option<&str>, u16, Option<&str>); 5] = [
+        ("/api/products", Some(admin.as_str()), 200, Some("no-store")),
+        ("/api/products", None, 401, Some("no-store")),
+        ("/api/nope", Some(admin.as_str()), 404, Some("no-store")),
+        ("/api/me", Some(admin.as_str()), 200, Some("no-store")),
+        ("/index.html", None, 200, None),
+    ];
+    for (path, auth, status, cache) in cases {
+        let mut req = axum::http::Request::get(path);
+        if let Some(a) = auth {
+            req = req.header("authorization", a);
+        }
+        let resp = s
+            .router
+            .clone()
+            .oneshot(req.body(axum::body::Body::empty()).unwrap())
+            .await
+            .unwrap();
+        assert_eq!(resp.status().as_u16(), status, "{path}");
+        let h = resp.headers();
+        assert_eq!(
+            h.get("x-content-type-options")
+                .and_then(|v| v.to_str().ok()),
+            Some("nosniff"),
+            "{path}"
+        );
+        assert_eq!(
+            h.get("cache-control").and_then(|v| v.to_str().ok()),
+            cache,
+            "{path}"
+        );
+    }
+}

@@ -26,6 +26,7 @@ pub mod tokens;
 
 use crate::sqlite::{DbError, Options, SqliteStore};
 use axum::extract::{Request, State};
+use axum::http::{header, HeaderValue};
 use axum::routing::{on, MethodFilter};
 use axum::Router;
 use group_commit::Writer;
@@ -36,6 +37,7 @@ use std::path::PathBuf;
 use std::sync::Arc;
 use stockbook_core::auth::Permission;
 use tower_http::services::ServeDir;
+use tower_http::set_header::SetResponseHeaderLayer;
 
 /// How the server runs.
 #[derive(Debug, Clone)]
@@ -257,13 +259,25 @@ fn router(app: App, config: &Config, log: Option<RequestLog>) -> Router {
             r
         },
     );
-    let mut r = r.with_state(app);
+    // API answers are the state of the moment (stock, alerts, tokens'
+    // owners): no browser or proxy may keep one. Only these routes: the
+    // page's files may be cached.
+    let mut r = r.with_state(app).layer(SetResponseHeaderLayer::overriding(
+        header::CACHE_CONTROL,
+        HeaderValue::from_static("no-store"),
+    ));
     if let Some(pkg) = &config.pkg_dir {
         r = r.nest_service("/pkg", ServeDir::new(pkg));
     }
     if let Some(web) = &config.web_dir {
         r = r.fallback_service(ServeDir::new(web));
     }
+    // Nothing is to be sniffed into another type: a packing slip is a file
+    // a user uploaded, served from the page's own origin.
+    r = r.layer(SetResponseHeaderLayer::overriding(
+        header::X_CONTENT_TYPE_OPTIONS,
+        HeaderValue::from_static("nosniff"),
+    ));
     if let Some(log) = log {
         r = r.layer(axum::middleware::from_fn_with_state(
             log,
