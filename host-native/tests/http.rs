@@ -1226,3 +1226,127 @@ async fn api_answers_are_not_cached_and_nothing_is_sniffed() {
         );
     }
 }
+
+/// `GET /api/snapshot?purchase_order=ID` holds what validating a receipt of
+/// that PO reads and nothing of the rest of the database; it imports as a
+/// mirror, and a receipt validated on it answers what the whole mirror
+/// answers, and what the server answers when it is sent.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_purchase_orders_snapshot_validates_receipts_like_the_server() {
+    use stockbook_core::store::memory::MemoryStore;
+    use stockbook_wasm::offline::validate_receipt;
+    let s = TestServer::start();
+    // Other POs and products the scoped snapshot must leave out.
+    for _ in 0..5 {
+        s.ordered_po(3).await;
+    }
+    let (po, product) = s.ordered_po(10).await;
+    let clerk = s.token("clerk", &[Permission::InventoryRead]);
+    let get = |path: String| {
+        let (s, clerk) = (&s, clerk.clone());
+        async move {
+            let (status, v) = s.send("GET", &path, Some(&clerk), "").await;
+            assert_eq!(status, StatusCode::OK, "{path}: {v}");
+            MemoryStore::from_snapshot_json(&v["ok"].to_string()).unwrap()
+        }
+    };
+    let whole = get("/api/snapshot".into()).await;
+    let scoped = get(format!("/api/snapshot?purchase_order={po}")).await;
+    let (n_whole, n_scoped) = (
+        whole.snapshot().records.len(),
+        scoped.snapshot().records.len(),
+    );
+    assert!(n_scoped < n_whole / 2, "{n_scoped} of {n_whole} records");
+    let products = |m: &MemoryStore| {
+        let j = serde_json::to_value(m.snapshot()).unwrap();
+        j["records"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter_map(|r| r[0]["product"].as_u64())
+            .collect::<Vec<_>>()
+    };
+    assert_eq!(products(&scoped), vec![product]);
+    let now = "2099-01-05T10:00:00Z";
+    for qty in [11, 4] {
+        let receipt = json!({"lines": [{"line_no": 1, "quantity": qty}]});
+        let on_scoped = validate_receipt(&scoped, &json!(po), &receipt, None, now);
+        let on_whole = validate_receipt(&whole, &json!(po), &receipt, None, now);
+        assert_eq!(on_scoped, on_whole, "{qty}");
+    }
+    // The refusal, byte for byte the server's (it carries no time).
+    let receipt = json!({"lines": [{"line_no": 1, "quantity": 11}]});
+    let on_scoped = validate_receipt(&scoped, &json!(po), &receipt, None, now);
+    let (status, sent) = s
+        .send_raw(
+            "POST",
+            &format!("/api/purchase-orders/{po}/receive"),
+            Some(&s.admin),
+            receipt.to_string(),
+            &[],
+        )
+        .await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert_eq!(on_scoped.as_bytes(), sent.as_slice());
+    // A PO that is not there: a snapshot without it, whose validation says so.
+    let none = get("/api/snapshot?purchase_order=999".into()).await;
+    let a = validate_receipt(&none, &json!(999), &receipt, None, now);
+    assert!(a.contains(r#""code":"not_found""#), "{a}");
+    for bad in ["purchase_order=x", "purchase_order=-1", "po=1"] {
+        let (status, v) = s
+            .send("GET", &format!("/api/snapshot?{bad}"), Some(&clerk), "")
+            .await;
+        assert_eq!(status, StatusCode::BAD_REQUEST, "{bad}: {v}");
+    }
+}
+
+/// `GET /api/me` lists the host-only routes (no protocol command, so no dry
+/// run can answer for them) the token may call, by the same check every
+/// request passes: each listed route gets past it, each other is refused
+/// 403.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn me_lists_the_host_routes_the_token_may_call() {
+    let s = TestServer::start();
+    let zip = "GET /api/packing-slips/zip";
+    let upload = "PUT /api/purchase-orders/{id}/packing-slip";
+    let download = "GET /api/purchase-orders/{id}/packing-slip";
+    let cases: [(&[Permission], &[&str], &[&str]); 4] = [
+        (&[Permission::Admin], &[zip, upload, download], &[]),
+        (&ALL_BUT_ADMIN, &[upload, download], &[zip]),
+        (&[Permission::InventoryRead], &[download], &[zip, upload]),
+        (&[], &[], &[zip, upload, download]),
+    ];
+    for (perms, has, lacks) in cases {
+        let token = s.token("someone", perms);
+        let (status, v) = s.send("GET", "/api/me", Some(&token), "").await;
+        assert_eq!(status, StatusCode::OK, "{v}");
+        let listed: Vec<&str> = v["ok"]["host_routes"]
+            .as_array()
+            .unwrap_or_else(|| panic!("{v}"))
+            .iter()
+            .map(|r| r.as_str().unwrap())
+            .collect();
+        for r in has {
+            assert!(listed.contains(r), "{perms:?}: {r} not in {listed:?}");
+        }
+        for r in lacks {
+            assert!(!listed.contains(r), "{perms:?}: {r} in {listed:?}");
+        }
+        // Every host-only route of the table: listed exactly when the
+        // server lets this token past its check.
+        for r in ROUTES.iter().filter(|r| r.host_only()) {
+            let (status, _) = s
+                .send(r.verb.as_str(), &concrete(r.path), Some(&token), "{}")
+                .await;
+            let name = format!("{} {}", r.verb.as_str(), r.path);
+            assert_eq!(
+                listed.contains(&name.as_str()),
+                status != StatusCode::FORBIDDEN,
+                "{perms:?}: {name} answered {status}"
+            );
+        }
+        assert!(!listed
+            .iter()
+            .any(|r| r.contains("/api/commands") || r.contains("/api/me")));
+    }
+}

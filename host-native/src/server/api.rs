@@ -9,7 +9,7 @@
 
 use super::auth::{self, Unauthenticated};
 use super::group_commit::{Applied, WriterGone};
-use super::routes::{query_value, Action, Route, Verb};
+use super::routes::{self, query_value, Action, Route, Verb};
 use super::{reply, snapshot, App};
 use crate::slips;
 use crate::sqlite::outbox::Alert;
@@ -38,10 +38,8 @@ pub async fn handle(app: App, route: &'static Route, req: Request) -> Response {
         }
         Err(Unauthenticated::Unavailable(e)) => return storage_failed(&e),
     };
-    if let Some(p) = route.permission() {
-        if let Err(e) = actor.require(p) {
-            return reply::error(e);
-        }
+    if let Err(e) = route.check(&actor) {
+        return reply::error(e);
     }
     let path_id = path_param(route.path, req.uri().path());
     let query = req.uri().query().unwrap_or("").to_string();
@@ -69,7 +67,11 @@ pub async fn handle(app: App, route: &'static Route, req: Request) -> Response {
             }
             execute(&app, actor, request).await
         }
-        Action::Me => reply::ok(json!({"actor": actor.id, "permissions": actor.permissions})),
+        Action::Me => reply::ok(json!({
+            "actor": actor.id,
+            "permissions": actor.permissions,
+            "host_routes": routes::host_routes_of(&actor),
+        })),
         Action::ListAlerts => {
             let page = match AlertsPage::from_query(&query) {
                 Ok(p) => p,
@@ -96,7 +98,15 @@ pub async fn handle(app: App, route: &'static Route, req: Request) -> Response {
             });
             applied(app.writer.host(ack).await)
         }
-        Action::Snapshot => db_reply(app.readers.run(|s| snapshot::records(s)).await),
+        Action::Snapshot => match snapshot_scope(&query) {
+            Ok(None) => db_reply(app.readers.run(|s| snapshot::records(s)).await),
+            Ok(Some(id)) => db_reply(
+                app.readers
+                    .run(move |s| snapshot::for_purchase_order(s, id))
+                    .await,
+            ),
+            Err(e) => reply::error(e),
+        },
         Action::PutSlip => put_slip(&app, actor, path_id, body).await,
         Action::GetSlip => get_slip(&app, path_id).await,
         Action::SlipsZip => slips_zip(&app, &query).await,
@@ -242,6 +252,20 @@ fn host_query(query: &str, allowed: &[&str]) -> Result<Map<String, Value>, Error
         )));
     }
     Ok(args)
+}
+
+/// `GET /api/snapshot?purchase_order=ID`: the PO whose receipts the
+/// snapshot is for (`None`: every record).
+fn snapshot_scope(query: &str) -> Result<Option<stockbook_core::Id>, Error> {
+    let q = host_query(query, &["purchase_order"])?;
+    match q.get("purchase_order") {
+        None => Ok(None),
+        Some(v) => v
+            .as_u64()
+            .or_else(|| v.as_str().and_then(|t| t.parse().ok()))
+            .map(Some)
+            .ok_or_else(|| Error::field("purchase_order", "a purchase order id (a whole number)")),
+    }
 }
 
 /// Most alerts in one page of `GET /api/alerts`.

@@ -7,7 +7,8 @@
 //! Adding a route is adding a row; the HTTP tests iterate this table, so every
 //! route is checked for 401 and 403.
 
-use stockbook_core::auth::Permission;
+use stockbook_core::auth::{Actor, Permission};
+use stockbook_core::error::Error;
 
 /// HTTP method of a route.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -91,6 +92,32 @@ impl Route {
             Action::PutSlip => Some(Permission::PurchasingReceive),
             Action::SlipsZip => Some(Permission::Admin),
         }
+    }
+
+    /// Whether `actor` may call this route: THE check every request passes
+    /// before anything else of it is read (refused: `forbidden`, naming the
+    /// permission), and the one `GET /api/me` runs to say which host routes
+    /// a token may call ([`host_routes_of`]). A protocol request's command
+    /// is checked by the engine.
+    pub fn check(&self, actor: &Actor) -> Result<(), Error> {
+        match self.permission() {
+            Some(p) => actor.require(p),
+            None => Ok(()),
+        }
+    }
+
+    /// A route of the server only, no protocol command: no engine (and no
+    /// dry run in the page) can say whether a token may call it.
+    pub fn host_only(&self) -> bool {
+        !matches!(
+            self.action,
+            Action::Protocol | Action::Me | Action::Command { .. }
+        )
+    }
+
+    /// `"GET /api/packing-slips/zip"`: how `GET /api/me` names a route.
+    pub fn name(&self) -> String {
+        format!("{} {}", self.verb.as_str(), self.path)
     }
 
     /// Largest accepted body.
@@ -282,6 +309,19 @@ pub const ROUTES: &[Route] = &[
     host(Post, "/api/alerts/{id}/ack", Action::AckAlert),
     host(Get, "/api/snapshot", Action::Snapshot),
 ];
+
+/// The host-only routes `actor` may call (by [`Route::check`]), named
+/// `"VERB /path"` in table order: what `GET /api/me` answers as
+/// `host_routes`, so a page offers a server feature (the packing slips' ZIP)
+/// only to a token the server lets call it, without a permission table of
+/// its own.
+pub fn host_routes_of(actor: &Actor) -> Vec<String> {
+    ROUTES
+        .iter()
+        .filter(|r| r.host_only() && r.check(actor).is_ok())
+        .map(Route::name)
+        .collect()
+}
 
 /// Turns one query-string value into the JSON an argument expects: ids,
 /// pages and limits are numbers, flags are booleans, the rest stays text (so
