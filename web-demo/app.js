@@ -759,8 +759,8 @@ function receiptForm(po, locations) {
     } catch (e) {
       if (e instanceof Refusal && e.code !== 'unreachable') {
         // The server refused what the mirror allowed: the PO changed
-        // meanwhile (another clerk received). Show it as it is now, and why.
-        await api.refreshMirror?.();
+        // meanwhile (another clerk received). Show it as it is now (its
+        // mirror too), and why.
         await poView(po.id);
         flash(`Not received: ${refusalText(e, r).text}`, 'error');
         return;
@@ -901,10 +901,11 @@ async function slipSection(po) {
 
 /**
  * Every packing slip of a year as one ZIP, for whoever keeps the books
- * (the server's admin route; the page offers it to an admin sign-in).
+ * (a route of the server; the page offers it when `GET /api/me` lists it).
  */
 function slipsZip() {
-  if (!api.slipsZip || !api.actor?.permissions?.includes('admin')) return null;
+  // The server says which of its own routes this token may call.
+  if (!api.mayCall?.('GET /api/packing-slips/zip')) return null;
   const year = h('input', { type: 'number', id: 'slips-year', min: 1970, max: 9999, step: 1, value: new Date().getFullYear(), 'aria-label': 'Year of the packing slips' });
   const get = busyButton({ id: 'slips-zip', class: 'secondary' }, 'Download ZIP', async () => {
     const { blob, name } = await api.slipsZip(year.value);
@@ -942,6 +943,8 @@ async function poView(id) {
     lookup('product', po.lines.map((l) => l.product_id)),
     lookup('supplier', [po.supplier_id]),
     listLocations(),
+    // A receipt screen: the engine's copy of what its validation reads, as the server has it now.
+    view.actions.includes('receive') ? api.receiptMirror?.(po.id) : null,
   ]);
   const place = (lid) => locations.find((l) => l.id === lid)?.name ?? `#${lid}`;
   // Which buttons: the engine's own answer (`actions`), never a status

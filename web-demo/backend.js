@@ -1,10 +1,14 @@
 // Where the page's answers come from. Two backends speak the same protocol:
 //
 // - ServerBackend: `stockbook serve` over HTTP (bearer token from the URL
-//   fragment `#token=...`, kept in sessionStorage). It keeps a MIRROR: the
-//   server's records loaded into the wasm engine (GET /api/snapshot), on which
-//   receipts are validated while the clerk types — the server's own rules, in
-//   the browser, without a request.
+//   fragment `#token=...`, kept in sessionStorage). When a receipt screen
+//   opens it loads a MIRROR of that PO: what validating its receipts reads
+//   (GET /api/snapshot?purchase_order=ID: the PO, its products and their
+//   stock, the locations and settings; a few KB whatever the database's
+//   size) into the wasm engine, on which receipts are validated while the
+//   clerk types — the server's own rules, in the browser, without a request.
+//   Permission dry runs read no records (the engine checks the permission
+//   first), so they run on an empty engine.
 // - LocalBackend: no server at all. The wasm engine IS the store; its snapshot
 //   is saved to localStorage after every change and loaded on the next visit.
 //   A new browser store gets the same demo data as a new server database
@@ -57,7 +61,13 @@ export class ServerBackend {
   constructor(token) {
     this.token = token;
     this.mode = 'server';
+    /** The wasm engine holding the mirror of PO `mirrorOf` (null: none loaded). */
     this.mirror = null;
+    this.mirrorOf = null;
+    /** An empty wasm engine: permission dry runs need no records. */
+    this.engine = null;
+    /** The host-only routes (`"GET /api/packing-slips/zip"`...) the token may call, as `GET /api/me` says. */
+    this.hostRoutes = [];
     this.events = new Events();
     this.reachable = true;
   }
@@ -191,7 +201,19 @@ export class ServerBackend {
     // Receipts are checked in the browser as this very actor, so a clerk
     // without `purchasing.receive` hears `forbidden` before sending.
     this.actor = { id: me.actor, permissions: me.permissions };
+    this.hostRoutes = me.host_routes ?? [];
     return me;
+  }
+
+  /** Whether the server lets this token call the host-only route `route` (`"GET /api/packing-slips/zip"`). */
+  mayCall(route) {
+    return this.hostRoutes.includes(route);
+  }
+
+  /** Loads the wasm module and the empty engine permission dry runs run on. */
+  async open() {
+    await loadWasm();
+    this.engine ??= new Stockbook();
   }
 
   /** Any protocol command; the server adds the actor and `now`. */
@@ -201,37 +223,51 @@ export class ServerBackend {
 
   /** Receiving goes through its REST route (visible as such in the server's request log). */
   async receive(id, receipt, idempotencyKey = undefined) {
-    const view = await this.#fetch('POST', `/api/purchase-orders/${id}/receive`, receipt,
+    return this.#fetch('POST', `/api/purchase-orders/${id}/receive`, receipt,
       idempotencyKey ? { 'idempotency-key': idempotencyKey } : {});
-    await this.refreshMirror();
-    return view;
   }
 
-  /** A change; `idempotencyKey` makes a retry of the same change harmless (RULES 7a). */
-  async change(cmd, args, idempotencyKey = undefined) {
-    const result = await this.call(cmd, args, idempotencyKey);
-    await this.refreshMirror();
-    return result;
+  /**
+   * A change; `idempotencyKey` makes a retry of the same change harmless
+   * (RULES 7a). No mirror is refreshed here: the screen the change shows
+   * next loads what it needs (a receipt screen, its PO's mirror).
+   */
+  change(cmd, args, idempotencyKey = undefined) {
+    return this.call(cmd, args, idempotencyKey);
   }
 
-  async refreshMirror() {
-    const [snapshot] = await Promise.all([this.#fetch('GET', '/api/snapshot'), loadWasm()]);
+  /**
+   * Loads the mirror of PO `id` as the server has it now (called each time
+   * its receipt screen opens, so after every change too): the records
+   * validating its receipts reads, never the whole database.
+   */
+  async receiptMirror(id) {
+    this.wanted = id;
+    const [snapshot] = await Promise.all([
+      this.#fetch('GET', `/api/snapshot?purchase_order=${encodeURIComponent(id)}`), loadWasm()]);
+    // A PO opened after this one asked for its mirror meanwhile: that one is kept.
+    if (this.wanted !== id) return;
+    const mirror = Stockbook.fromSnapshot(snapshot);
     this.mirror?.free();
-    this.mirror = Stockbook.fromSnapshot(snapshot);
+    this.mirror = mirror;
+    this.mirrorOf = id;
   }
 
-  /** The server's answer to this receipt, computed in the browser on the mirror. */
+  /** The server's answer to this receipt, computed in the browser on the PO's mirror. */
   validateReceipt(id, receipt) {
+    if (this.mirrorOf !== id) throw new Error(`no mirror of purchase order ${id}: call receiptMirror(${id}) first`);
     return this.mirror.validateReceipt(id, receipt, this.actor ? { actor: this.actor } : undefined);
   }
 
   /**
    * The permission this token lacks for `cmd` on `args`, asked of the engine
-   * (a dry run on the mirror as this very actor), or null when it has it.
+   * (a dry run as this very actor), or null when it has it. The engine
+   * checks the permission before it reads anything, so the dry run runs on
+   * an empty engine: the same answer as on the server's records.
    */
   missingPermission(cmd, args) {
-    if (!this.mirror || !this.actor) return null;
-    return deniedBy(this.mirror.dryRun({ cmd, actor: this.actor, now: new Date().toISOString(), args }));
+    if (!this.engine || !this.actor) return null;
+    return deniedBy(this.engine.dryRun({ cmd, actor: this.actor, now: new Date().toISOString(), args }));
   }
 }
 
@@ -318,7 +354,7 @@ export async function connect() {
   if (token && !forceOffline) {
     const server = new ServerBackend(token);
     try {
-      await Promise.all([server.me(), server.refreshMirror()]);
+      await Promise.all([server.me(), server.open()]);
       return server;
     } catch (e) {
       // The server answered but refused the token (revoked, or the server

@@ -836,3 +836,82 @@ test('two filters changed while the first answer is slow: the screen ends on the
   assert.ok(types.length > 0 && types.every((t) => t === 'purchase'), types.join());
   await context.close();
 });
+
+test('a receipt screen loads only its PO\'s records, a change downloads no snapshot, and the inline answer is the server\'s byte for byte', async () => {
+  await orderedPo('BOLT-M8-30', 3); // another PO, not this screen's
+  const po = await orderedPo('WASH-M8', 10);
+  const start = server.requests().length;
+  const { context, page, errors } = await openPage(`#/orders/${po.id}`);
+  await page.waitForSelector('#po-status.ordered');
+  const snapshots = () => server.requests().slice(start).filter((r) => r.path.startsWith('/api/snapshot')).map((r) => r.path);
+  assert.deepEqual(snapshots(), [`/api/snapshot?purchase_order=${po.id}`]);
+  // Refused inline, and the very bytes the server answers for it.
+  await page.fill('#po-lines input[data-line="1"]', '11');
+  await page.waitForSelector('#receipt-check[data-code="over_receipt"]');
+  const receipt = { lines: [{ line_no: 1, quantity: '11' }] };
+  const inBrowser = await page.evaluate(async ({ id, receipt }) => {
+    const { init, Stockbook } = await import('/pkg/stockbook.js');
+    await init();
+    const token = sessionStorage.getItem('stockbook.token');
+    const text = await (await fetch(`/api/snapshot?purchase_order=${id}`, { headers: { authorization: `Bearer ${token}` } })).text();
+    const mirror = Stockbook.fromSnapshot(JSON.parse(text).ok);
+    try {
+      return mirror.executeJson(JSON.stringify({ cmd: 'receive_purchase_order', actor: { id: 'web-demo', permissions: ['admin'] }, now: new Date().toISOString(), args: { id, ...receipt } }));
+    } finally {
+      mirror.free();
+    }
+  }, { id: po.id, receipt });
+  const sent = await fetch(`${server.origin}/api/purchase-orders/${po.id}/receive`, {
+    method: 'POST', headers: { authorization: `Bearer ${server.token}`, 'content-type': 'application/json' }, body: JSON.stringify(receipt),
+  });
+  assert.equal(sent.status, 422);
+  assert.equal(inBrowser, await sent.text());
+  // A receipt: no whole snapshot, only this PO's again for the screen it shows next.
+  const before = snapshots().length;
+  await page.fill('#po-lines input[data-line="1"]', '4');
+  await page.waitForSelector('#receipt-check[data-code="ok"]');
+  await page.click('#receive');
+  await page.waitForSelector('#po-status.partially_received');
+  await page.waitForFunction(() => document.querySelector('#po-lines input[data-line="1"]'));
+  assert.deepEqual(snapshots().slice(before), [`/api/snapshot?purchase_order=${po.id}`]);
+  // The refreshed mirror knows the 4 received.
+  await page.fill('#po-lines input[data-line="1"]', '7');
+  await page.waitForSelector('#receipt-check[data-code="over_receipt"]');
+  assert.match(await page.textContent('#receipt-check'), /7 requested, only 6 outstanding/);
+  // Changes elsewhere download no snapshot at all.
+  const quiet = snapshots().length;
+  await page.evaluate(() => { location.hash = '#/orders'; });
+  await page.waitForSelector('#orders');
+  await page.click('#new-po');
+  await page.waitForSelector('#po-status.draft');
+  assert.deepEqual(snapshots().slice(quiet), []);
+  assert.deepEqual(errors, []);
+  await context.close();
+});
+
+test('the year\'s ZIP is offered when the server says the token may call its route, whatever the permissions read like', async () => {
+  const zip = 'GET /api/packing-slips/zip';
+  // The server's answer to /api/me, edited: the page must follow it, not a rule of its own.
+  const edited = async (token, edit) => {
+    const context = await browser.newContext();
+    await context.route('**/api/me', async (route) => {
+      const res = await route.fetch();
+      const body = await res.json();
+      body.ok.host_routes = edit(body.ok.host_routes);
+      await route.fulfill({ response: res, json: body });
+    });
+    const page = await context.newPage();
+    await page.goto(`${server.origin}/#token=${token}`);
+    await page.waitForSelector('body[data-ready="1"]');
+    await page.evaluate(() => { location.hash = '#/orders'; });
+    await page.waitForSelector('#orders');
+    const offered = await page.locator('#slips-zip').count();
+    await context.close();
+    return offered;
+  };
+  const admin = server.createToken('admin', 'boss');
+  assert.equal(await edited(admin, (routes) => routes), 1);
+  assert.equal(await edited(admin, (routes) => routes.filter((r) => r !== zip)), 0);
+  assert.equal(await edited(server.token, (routes) => routes), 0);
+  assert.equal(await edited(server.token, (routes) => [...routes, zip]), 1);
+});

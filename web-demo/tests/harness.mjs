@@ -4,7 +4,7 @@
 // clear failure telling how to build it.
 
 import { execFileSync, spawn } from 'node:child_process';
-import { existsSync, mkdtempSync, mkdirSync, readFileSync, rmSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdtempSync, mkdirSync, readFileSync, rmSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
@@ -57,12 +57,16 @@ function freePort() {
   });
 }
 
-/** Starts `stockbook serve`; resolves once it printed its URL. */
-export async function startServer({ seed = true } = {}) {
+/**
+ * Starts `stockbook serve`; resolves once it printed its URL. `from`: a
+ * database file to serve a copy of (benches), instead of a new one.
+ */
+export async function startServer({ seed = true, from = undefined } = {}) {
   checkPackage();
   const bin = findBinary();
   const dir = mkdtempSync(join(tmpdir(), 'stockbook-web-'));
   const db = join(dir, 'stockbook.db');
+  if (from) copyFileSync(from, db);
   const log = join(dir, 'requests.jsonl');
   const port = await freePort();
   const args = ['--db', db, 'serve', '--addr', `127.0.0.1:${port}`, '--request-log', log,
