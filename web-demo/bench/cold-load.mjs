@@ -1,7 +1,8 @@
 // Cold-load benchmark of the page: N loads, each in a fresh browser context
 // (empty cache, no service worker), against a freshly seeded server. Reports
 // the time from navigation start until the page is interactive (the first
-// view rendered and the wasm engine with its mirror loaded: body[data-ready]),
+// view rendered and the wasm engine loaded: body[data-ready]; since session
+// 12 no mirror is loaded at start, a receipt screen loads its PO's),
 // measured by the page itself with performance.now().
 // Usage: STOCKBOOK_BIN=target/release/stockbook node bench/cold-load.mjs [N]
 
