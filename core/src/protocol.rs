@@ -6,7 +6,8 @@
 //! host, the wasm package and wasmtime all call [`crate::engine::execute_json`],
 //! so they answer byte for byte alike.
 //!
-//! The command table ([`commands!`]) is the one place that names each command,
+//! The command table (the private `commands!` macro, which generates
+//! [`Command`] and [`CommandResult`]) is the one place that names each command,
 //! its argument and result types, the permission it needs, whether it changes
 //! anything, and the function that handles it.
 

@@ -10,8 +10,8 @@
 //! kind per status, [`Kind::PoBrief`]), so a status filter reads only the
 //! briefs of that status. Only the POs of the page being answered are read.
 //!
-//! Briefs are written in the same changeset as their PO, by [`save`] and
-//! [`remove`], the only two places a PO record is written or deleted, so a
+//! Briefs are written in the same changeset as their PO, by `save` and
+//! `remove`, the only two places a PO record is written or deleted, so a
 //! brief can never disagree with its PO (the property test in
 //! `core/tests/invariants.rs` checks that after random command sequences).
 

@@ -371,7 +371,7 @@ impl PoView {
 
 impl PurchaseOrder {
     /// The actions its commands would accept now, by the same status table
-    /// ([`PoStatus::after`]) and lock ([`check_unlocked`]) they check, and the
+    /// ([`PoStatus::after`]) and lock (`check_unlocked`) they check, and the
     /// same preconditions: ordering needs a line, returning needs received
     /// stock not yet returned, exporting happens once. Named as in
     /// `invalid_transition` (`update`, `delete`, `order`, `receive`, `cancel`,

@@ -160,7 +160,7 @@ impl<T: Ord> Best<T> {
 
 /// `list_purchase_orders`. Filters and sorts the POs' briefs (see [`brief`]),
 /// not the POs: one pass counts the matches and keeps only the first
-/// `page x page_size` of them ([`Best`]: no list of every match is built or
+/// `page x page_size` of them (`Best`: no list of every match is built or
 /// sorted); only the page's POs are read, at the end.
 pub fn list(tx: &mut Tx<'_>, _: &Actor, a: ListPurchaseOrders) -> Result<Paged<PoSummary>> {
     let page = PageRequest::new(a.page, a.page_size)?;

@@ -18,7 +18,7 @@ use std::ops::ControlFlow;
 ///
 /// Point reads go to a hash map; scans walk an ordered set of keys, which only
 /// changes when a key is created or deleted (most writes update in place).
-/// Records that exist to be scanned in bulk (PO briefs, see [`in_bulk`]) live
+/// Records that exist to be scanned in bulk (PO briefs, see `in_bulk`) live
 /// instead in an ordered map with their values: a scan of 100,000 of them then
 /// walks memory in sequence rather than doing 100,000 hash lookups.
 #[derive(Debug, Clone, Default)]
