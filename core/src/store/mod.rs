@@ -217,6 +217,11 @@ impl Changeset {
 ///
 /// Implement the primitives; the engine does the rest. Reads must see the last
 /// committed state; `commit` must be atomic and check every read version.
+///
+/// A new store starts with the [`genesis`] records. Every write of a key sets
+/// its [`Version`] to one more than before (1 for a new key); a deleted key
+/// reads as absent (version 0). `core/examples/own_store.rs` is a complete
+/// implementation outside the crate, checked against [`memory::MemoryStore`].
 pub trait Store {
     /// Reads one record and its version.
     fn get(&self, key: &Key) -> Result<Option<(Version, Value)>>;
@@ -234,7 +239,11 @@ pub trait Store {
         visit: &mut dyn FnMut(&Key, &Value) -> ControlFlow<()>,
     ) -> Result<()>;
 
-    /// Movements matching a query, in sequence order, at most `query.limit`.
+    /// Movements matching a query, at most `query.limit`: those that pass
+    /// [`MovementQuery::matches`] with a `seq` strictly between `after_seq`
+    /// and `before_seq` (each bound optional), in ascending sequence order,
+    /// or descending from the newest when `query.newest_first` (the first
+    /// `limit` matches counted from the end).
     fn movements(&self, query: &MovementQuery) -> Result<Vec<Movement>>;
 
     /// The last movement of (product, location) at or before `at`: its balance is
