@@ -1,6 +1,11 @@
 //! A small harness for tests, examples and benchmarks: a [`MemoryStore`], a
 //! simulated clock and an actor, speaking the JSON protocol exactly as a host
 //! would. Time only moves when a test moves it.
+//!
+//! Not part of the crate's API: it is `pub` (and `#[doc(hidden)]`) only so
+//! the integration tests in `core/tests/` and the benchmarks, which are
+//! separate crates, can use it. It may change with any commit; an embedder
+//! drives the engine with [`crate::execute`] or [`crate::execute_json`].
 
 use crate::auth::Actor;
 use crate::engine::execute_json;
