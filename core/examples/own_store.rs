@@ -18,6 +18,10 @@
 //! * every write bumps the key's version by one (a new key starts at 1);
 //! * movements continue the ledger in sequence order.
 //!
+//! A backend that can fail (I/O, a lost connection) reports that as
+//! [`Error::conflict`] too, saying nothing was applied: the protocol has no
+//! code of its own for it (see the [`Store`] docs).
+//!
 //! The domain rules (stock levels, purchase orders, numbering...) are not
 //! here: the engine computes them and hands the store records. That is why a
 //! backend is an adapter, never a fork.

@@ -145,7 +145,8 @@ macro_rules! decimal_newtype {
                 self.0.is_zero()
             }
 
-            /// Whole units, for tests and examples.
+            /// Whole units. Fractions come from text (`FromStr`, the wire
+            /// format: plain notation within RULES §8) or a [`Decimal`].
             pub fn from_int(n: i64) -> Self {
                 $name(Decimal::from(n))
             }

@@ -222,6 +222,10 @@ impl Changeset {
 /// its [`Version`] to one more than before (1 for a new key); a deleted key
 /// reads as absent (version 0). `core/examples/own_store.rs` is a complete
 /// implementation outside the crate, checked against [`memory::MemoryStore`].
+///
+/// Errors are the crate's [`Error`](crate::Error). The protocol has no code
+/// for a failing backend (I/O, a lost connection, undecodable data): the
+/// SQLite store answers those with `conflict`, saying nothing was applied.
 pub trait Store {
     /// Reads one record and its version.
     fn get(&self, key: &Key) -> Result<Option<(Version, Value)>>;
