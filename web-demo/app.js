@@ -665,7 +665,10 @@ function refusalText(e, sent) {
   if (e.code === 'over_receipt') {
     text = `Over-receipt on line ${e.details.line}: ${e.details.requested} requested, only ${e.details.outstanding} outstanding`;
   } else if (line !== undefined) {
-    text = `Line ${line}: ${e.details?.reason ?? e.message}`;
+    const reason = e.details?.reason ?? e.message;
+    // The engine may name the line itself ("line 1: 8 to return, ..."): say it once.
+    const named = reason.toLowerCase().startsWith(`line ${line}:`);
+    text = named ? `L${reason.slice(1)}` : `Line ${line}: ${reason}`;
   } else if (e.details?.field && e.details?.reason) {
     text = `${FIELD_LABEL[e.details.field] ?? e.details.field}: ${e.details.reason}`;
   } else {

@@ -418,7 +418,7 @@ pub fn return_to_supplier(tx: &mut Tx<'_>, actor: &Actor, a: ReturnToSupplier) -
             return Err(Error::field(
                 format!("lines[{i}].quantity"),
                 format!(
-                    "line {} has {room} received and not yet returned",
+                    "line {}: {q} to return, only {room} received and not yet returned",
                     line.line_no
                 ),
             ));

@@ -403,6 +403,11 @@ fn returns_to_the_supplier() {
         json!({"id": po, "lines": [{"line_no": 1, "quantity": 8}]}),
     );
     assert_eq!(d["field"], "lines[0].quantity");
+    // What was asked and what may be: 10 received, 3 returned already.
+    assert_eq!(
+        d["reason"],
+        "line 1: 8 to return, only 7 received and not yet returned"
+    );
     // Stock already used elsewhere: the return is clamped at zero stock.
     s.k.ok(
         "update_stock",
