@@ -360,6 +360,19 @@ pub fn close(tx: &mut Tx<'_>, _: &Actor, a: Close) -> Result<PoView> {
                     break;
                 }
             }
+            // RULES §8: numbers are at most 64 characters, backorders' too.
+            // A root number near the limit leaves no room for `-BO<n>`:
+            // closing without a backorder still works.
+            let length = number.chars().count();
+            if length > crate::validate::MAX_CODE {
+                return Err(Error::field(
+                    "create_backorder",
+                    format!(
+                        "the backorder's number `{number}` would be {length} characters, at most {} are allowed",
+                        crate::validate::MAX_CODE
+                    ),
+                ));
+            }
             if root.id == po.id {
                 po.backorder_count = root.backorder_count;
             } else {

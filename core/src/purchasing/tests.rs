@@ -326,6 +326,51 @@ fn over_receipt_tolerance_counts_across_receipts() {
     );
 }
 
+/// RULES §8: numbers are at most 64 characters, a backorder's too. A PO
+/// whose number leaves room for `-BO1` gets its backorder; one at the limit
+/// is refused with the reason (and nothing changes), and still closes
+/// without one.
+#[test]
+fn a_backorder_number_keeps_to_64_characters() {
+    let mut s = setup();
+    let partly = |s: &mut Setup, number: &str| {
+        let po = id(&s.k.ok(
+            "create_purchase_order",
+            json!({"supplier_id": s.supplier, "number": number, "lines": [{"product_id": s.bolt, "quantity": 10}]}),
+        ));
+        s.k.ok("order_purchase_order", json!({"id": po}));
+        s.k.ok(
+            "receive_purchase_order",
+            json!({"id": po, "lines": [{"line_no": 1, "quantity": 4}]}),
+        );
+        po
+    };
+    let fits = partly(&mut s, &"F".repeat(60));
+    let c = s.k.ok(
+        "close_purchase_order",
+        json!({"id": fits, "create_backorder": true}),
+    );
+    assert_eq!(c["backorder"]["number"], format!("{}-BO1", "F".repeat(60)));
+    let full = partly(&mut s, &"L".repeat(64));
+    let before = s.k.snapshot_text();
+    let e = s.k.refused(
+        "invalid_field",
+        "close_purchase_order",
+        json!({"id": full, "create_backorder": true}),
+    );
+    assert_eq!(e["field"], "create_backorder");
+    assert!(
+        e["reason"]
+            .as_str()
+            .unwrap()
+            .contains("68 characters, at most 64"),
+        "{e}"
+    );
+    assert_eq!(s.k.snapshot_text(), before, "a refusal changes nothing");
+    let c = s.k.ok("close_purchase_order", json!({"id": full}));
+    assert_eq!(c["purchase_order"]["status"], "closed");
+}
+
 #[test]
 fn backorders_number_from_the_root_across_two_closes() {
     let mut s = setup();
