@@ -465,6 +465,14 @@ fn expiry_at_before_and_after_the_due_date_with_and_without_payment() {
     k.ok("record_payment", json!({"id": paid, "amount": "1.00"}));
     k.ok("record_payment", json!({"id": part_paid, "amount": "0.01"}));
     assert_eq!(level(&mut k, p).1, "6");
+    // 2026-01-05 09:00 UTC is 21:00 on the 4th at UTC-12: an order due on
+    // the 4th has not passed everywhere yet, and voiding is final.
+    let r = k.ok("expire_orders", json!({}));
+    assert_eq!(r["voided"], json!([]));
+    k.advance(Duration::minutes(179));
+    assert_eq!(k.ok("expire_orders", json!({}))["voided"], json!([]));
+    // 12:00 UTC: the 4th has ended everywhere.
+    k.advance(Duration::minutes(1));
     let r = k.ok("expire_orders", json!({}));
     assert_eq!(r["voided"], json!([past]));
     assert_eq!(level(&mut k, p).1, "5", "the expired hold is released");
