@@ -103,7 +103,7 @@ check(sb.listPurchaseOrders({ sort: 'number', direction: 'asc' }).total_count ==
 check(sb.getSupplier({ id: acme.id }).recent_purchase_orders.length === 3, 'get supplier');
 
 // Sales.
-const order = sb.createSalesDocument({ client: 'Bakker', due_date: '2026-03-01', lines: [{ product_id: bolt.id, quantity: 2, location_id: van.id }] });
+const order = sb.createSalesDocument({ client: 'Bakker', due_date: '2026-02-28', lines: [{ product_id: bolt.id, quantity: 2, location_id: van.id }] });
 sb.updateSalesDocument({ id: order.id, client: 'Bakker BV' });
 const quote = sb.createSalesDocument({ type: 'quote', client: 'De Vries', lines: [{ product_id: bolt.id, quantity: 1, location_id: van.id }] });
 sb.changeSalesDocumentType({ id: quote.id, type: 'order' });
