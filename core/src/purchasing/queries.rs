@@ -14,7 +14,6 @@ use crate::Id;
 use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
 use std::cmp::Ordering;
-use std::collections::BTreeSet;
 
 /// Sort key of `list_purchase_orders`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
@@ -171,27 +170,42 @@ pub fn list(tx: &mut Tx<'_>, _: &Actor, a: ListPurchaseOrders) -> Result<Paged<P
     }
     let keep = page.offset().saturating_add(page.page_size as usize);
     let desc = a.direction == Direction::Desc;
-    let carrying = match a.product_id {
-        Some(p) => Some(carrying(tx, &a, p)?),
-        None => None,
+    let rank = |b: &PoBrief| Ranked {
+        key: match a.sort {
+            PoSort::Number => SortKey::Number(b.number_key()),
+            PoSort::OrderDate => SortKey::Date(b.order_date),
+            PoSort::Total => SortKey::Total(b.total),
+        },
+        id: b.id,
+        desc,
     };
     let mut best = Best::new(keep);
     let mut total = 0usize;
+    // Briefs do not list products: with `product_id`, the briefs the other
+    // filters keep wait here, and each one's PO is read for its lines
+    // (lent by the store, not copied); only such a list pays for it.
+    let mut unread = Vec::new();
     brief::each(tx, a.status, |b| {
-        if !matches(&a, b) || carrying.as_ref().is_some_and(|c| !c.contains(&b.id)) {
+        if !matches(&a, b) {
             return;
         }
-        total += 1;
-        best.offer(Ranked {
-            key: match a.sort {
-                PoSort::Number => SortKey::Number(b.number_key()),
-                PoSort::OrderDate => SortKey::Date(b.order_date),
-                PoSort::Total => SortKey::Total(b.total),
-            },
-            id: b.id,
-            desc,
-        });
+        if a.product_id.is_some() {
+            unread.push(rank(b));
+        } else {
+            total += 1;
+            best.offer(rank(b));
+        }
     })?;
+    if let Some(p) = a.product_id {
+        for r in unread {
+            if let Some(Value::PurchaseOrder(po)) = tx.get(&Key::PurchaseOrder(r.id))? {
+                if po.lines.iter().any(|l| l.product_id == Some(p)) {
+                    total += 1;
+                    best.offer(r);
+                }
+            }
+        }
+    }
     let items = best
         .into_sorted()
         .into_iter()
@@ -199,27 +213,6 @@ pub fn list(tx: &mut Tx<'_>, _: &Actor, a: ListPurchaseOrders) -> Result<Paged<P
         .map(|r| super::summary(tx, r.id))
         .collect::<Result<Vec<_>>>()?;
     Ok(page.answer(items, total))
-}
-
-/// The POs the other filters keep that have a line of product `p`. Briefs
-/// do not list products, so each of those POs is read (lent by the store,
-/// not copied); only a list filtered by product pays for it.
-fn carrying(tx: &mut Tx<'_>, a: &ListPurchaseOrders, p: Id) -> Result<BTreeSet<Id>> {
-    let mut ids = Vec::new();
-    brief::each(tx, a.status, |b| {
-        if matches(a, b) {
-            ids.push(b.id);
-        }
-    })?;
-    let mut kept = BTreeSet::new();
-    for id in ids {
-        if let Some(Value::PurchaseOrder(po)) = tx.get(&Key::PurchaseOrder(id))? {
-            if po.lines.iter().any(|l| l.product_id == Some(p)) {
-                kept.insert(id);
-            }
-        }
-    }
-    Ok(kept)
 }
 
 fn matches(a: &ListPurchaseOrders, po: &PoBrief) -> bool {
