@@ -93,9 +93,7 @@ impl Store for BTreeStore {
     fn movements(&self, q: &MovementQuery) -> Result<Vec<Movement>> {
         // Both cursors are exclusive; `newest_first` walks the ledger
         // backwards and answers in that order.
-        let after = q.after_seq.unwrap_or(0);
-        let before = q.before_seq.unwrap_or(u64::MAX);
-        let keep = |m: &&Movement| m.seq > after && m.seq < before && q.matches(m);
+        let keep = |m: &&Movement| q.selects(m);
         let picked: Vec<Movement> = if q.newest_first {
             self.ledger
                 .iter()

@@ -413,6 +413,15 @@ impl MovementQuery {
             && self.from.is_none_or(|f| m.at >= f)
             && self.to.is_none_or(|t| m.at < t)
     }
+
+    /// Whether a movement belongs in the answer, the limit aside: it passes
+    /// every filter and lies strictly between the cursors (`after_seq`,
+    /// `before_seq`). What a store that walks its ledger keeps.
+    pub fn selects(&self, m: &Movement) -> bool {
+        self.after_seq.is_none_or(|a| m.seq > a)
+            && self.before_seq.is_none_or(|b| m.seq < b)
+            && self.matches(m)
+    }
 }
 
 /// Reads the level of (product, location), zero when never stocked.

@@ -384,7 +384,7 @@ impl Store for MemoryStore {
             if past {
                 return false;
             }
-            if m.seq > after && m.seq < before && q.matches(m) {
+            if q.selects(m) {
                 out.push(m.clone());
             }
             out.len() < limit
