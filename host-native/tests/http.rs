@@ -678,21 +678,7 @@ async fn the_api_root_answers_a_typed_404() {
 async fn alerts_are_paged_by_cursor_and_bad_queries_are_refused() {
     let s = TestServer::start();
     let admin = s.admin.clone();
-    for i in 0..5 {
-        let p = s
-            .ok(
-                "POST",
-                "/api/products",
-                json!({"sku": format!("LOW-{i}"), "name": "Low", "low_stock_threshold": 10}),
-            )
-            .await;
-        s.ok(
-            "POST",
-            &format!("/api/products/{}/stock", p["id"]),
-            json!({"operation": "add", "quantity": 1}),
-        )
-        .await;
-    }
+    s.low_stock_alerts("LOW", 5).await;
     let ids = |v: &serde_json::Value| -> Vec<u64> {
         v.as_array()
             .unwrap()
@@ -922,21 +908,7 @@ async fn acks_are_answered_while_the_writer_is_busy() {
         c.options.busy_timeout = std::time::Duration::from_millis(20);
     }));
     let acks = 20u64;
-    for i in 0..acks {
-        let p = s
-            .ok(
-                "POST",
-                "/api/products",
-                json!({"sku": format!("ACK-{i}"), "name": "Low", "low_stock_threshold": 10}),
-            )
-            .await;
-        s.ok(
-            "POST",
-            &format!("/api/products/{}/stock", p["id"]),
-            json!({"operation": "add", "quantity": 1}),
-        )
-        .await;
-    }
+    s.low_stock_alerts("ACK", acks).await;
     let load = s
         .ok(
             "POST",

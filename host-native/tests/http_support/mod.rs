@@ -158,6 +158,28 @@ impl TestServer {
     }
 }
 
+impl TestServer {
+    /// `n` products `{prefix}-0`..: threshold 10, one unit added each, so
+    /// each raises one low-stock alert into the outbox.
+    pub async fn low_stock_alerts(&self, prefix: &str, n: u64) {
+        for i in 0..n {
+            let p = self
+                .ok(
+                    "POST",
+                    "/api/products",
+                    json!({"sku": format!("{prefix}-{i}"), "name": "Low", "low_stock_threshold": 10}),
+                )
+                .await;
+            self.ok(
+                "POST",
+                &format!("/api/products/{}/stock", p["id"]),
+                json!({"operation": "add", "quantity": 1}),
+            )
+            .await;
+        }
+    }
+}
+
 fn rand_suffix() -> u64 {
     use std::sync::atomic::{AtomicU64, Ordering};
     static N: AtomicU64 = AtomicU64::new(0);
