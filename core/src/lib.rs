@@ -94,6 +94,7 @@
 
 pub mod alerts;
 pub mod auth;
+mod calendar;
 pub mod catalog;
 pub mod decimal;
 pub mod engine;

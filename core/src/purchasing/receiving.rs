@@ -197,9 +197,7 @@ fn received_on(
     let Some(d) = given else { return Ok(today) };
     let derived = po.order_date == po.created_at.date_naive();
     let earliest = if derived {
-        po.created_at
-            .checked_sub_signed(chrono::Duration::hours(12))
-            .map_or(po.order_date, |t| t.date_naive())
+        crate::calendar::earliest_date(po.created_at)
     } else {
         po.order_date
     };
@@ -214,9 +212,7 @@ fn received_on(
         };
         return Err(Error::field("received_date", reason));
     }
-    let latest = now
-        .checked_add_signed(chrono::Duration::hours(14))
-        .map_or(today, |t| t.date_naive());
+    let latest = crate::calendar::latest_date(now);
     if d > latest {
         return Err(Error::field(
             "received_date",

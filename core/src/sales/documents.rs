@@ -345,17 +345,14 @@ pub fn delete(tx: &mut Tx<'_>, actor: &Actor, a: ById) -> Result<SalesDocument> 
 /// payment becomes `void`, releasing its holds.
 ///
 /// "Passed" is judged by every calendar on Earth, as received dates are
-/// (`purchasing::receiving`): `now` is UTC, but a due date is a day of the
+/// (`calendar`): `now` is UTC, but a due date is a day of the
 /// clerk's own calendar, which west of UTC is still going on (down to
 /// UTC-12) when the UTC date has moved on. Voiding is final, so an order is
 /// expired only once its due date has ended everywhere: it is before the
 /// date of `now` - 12 hours. East of UTC that is up to a day later than the
 /// local midnight; never earlier.
 pub fn expire(tx: &mut Tx<'_>, actor: &Actor, _: crate::protocol::NoArgs) -> Result<Expired> {
-    let today = tx
-        .now
-        .checked_sub_signed(chrono::Duration::hours(12))
-        .map_or(tx.now.date_naive(), |t| t.date_naive());
+    let today = crate::calendar::earliest_date(tx.now);
     let mut due = Vec::new();
     super::each_document(tx, |d| {
         if d.doc_type == DocType::Order
